@@ -1,0 +1,1 @@
+"""Interface transmission models: acoustic mismatch (amm), diffuse mismatch (dmm), 1D chain."""
