@@ -27,10 +27,10 @@ import numpy as np
 from phononmc.constants import HBAR, K_B
 from phononmc.dispersion import DISPERSIONS, branches
 from phononmc.materials import Material
-from phononmc.quadrature import bose_derivative, split_gauss_cosine, thermal_frequency_nodes
-from phononmc.transmission import amm, dmm
+from phononmc.quadrature import occupation_weight, split_gauss_cosine, thermal_frequency_nodes
+from phononmc.transmission import amm, dmm, specularity
 
-MODELS = ("amm", "dmm", "mixed")
+MODELS = ("amm", "dmm", "mixed", "ziman", "soffer")
 TEMPERATURES = ("emitted", "equilibrium")
 #: Quadrature nodes per frequency piece between cutoffs.
 N_OMEGA = 48
@@ -40,36 +40,63 @@ LOWT_PREFACTOR = math.pi**2 * K_B**4 / (30.0 * HBAR**3)
 
 @dataclass(frozen=True)
 class Model:
-    """An interface scattering model: "amm", "dmm", or "mixed" with specular probability p."""
+    """An interface scattering model.
+
+    kind: "amm", "dmm", "mixed" (specular with constant probability p), "ziman" or
+    "soffer" (specularity from the rms roughness eta, m; see `transmission.specularity`).
+    """
 
     kind: str
     p: float | None = None
+    eta: float | None = None
 
     def __str__(self) -> str:
-        return f"mixed(p={self.p:g})" if self.kind == "mixed" else self.kind
+        if self.kind == "mixed":
+            return f"mixed(p={self.p:g})"
+        if self.kind in ("ziman", "soffer"):
+            return f"{self.kind}(eta={self.eta * 1e9:g} nm)"
+        return self.kind
 
 
-def parse_model(model, p=None) -> Model:
-    """Model from "amm", "dmm", "mixed" (with p) or "mixed(p=0.3)"; a Model passes through."""
+_MODEL_HELP = "valid: amm, dmm, mixed(p=0.5), ziman(eta=0.5e-9), soffer(eta=0.5e-9) (eta = rms roughness in m)"
+
+
+def parse_model(model, p=None, eta=None) -> Model:
+    """Model from a name ("amm", "dmm", "mixed" with p, "ziman"/"soffer" with eta), a string
+    like "mixed(p=0.3)" or "soffer(eta=5e-10)", or any object with kind/p/roughness attributes."""
     if isinstance(model, Model):
         return model
+    if hasattr(model, "kind"):  # e.g. config.ModelSpec
+        return parse_model(model.kind, getattr(model, "p", None), getattr(model, "roughness", None))
     if not isinstance(model, str):
-        raise ValueError(f"model = {model!r} is not a model name; valid: amm, dmm, mixed(p=...)")
+        raise ValueError(f"model = {model!r} is not a model name; {_MODEL_HELP}")
     name = model.strip().lower()
-    found = re.fullmatch(r"mixed\(\s*p\s*=\s*([^)]+)\)", name)
+    found = re.fullmatch(r"(mixed|ziman|soffer)\(\s*(p|eta)\s*=\s*([^)]+)\)", name)
     if found:
-        name, p = "mixed", found.group(1)
+        name = found.group(1)
+        if found.group(2) == "p":
+            p = found.group(3)
+        else:
+            eta = found.group(3)
     if name not in MODELS:
-        raise ValueError(f"model = {model!r} is not known; valid: amm, dmm, mixed(p=...)")
-    if name != "mixed":
+        raise ValueError(f"model = {model!r} is not known; {_MODEL_HELP}")
+    if name in ("amm", "dmm"):
         return Model(name)
+    if name == "mixed":
+        try:
+            p = float(p)
+        except (TypeError, ValueError):
+            raise ValueError(f"model 'mixed' needs a specular probability p in [0, 1], got p = {p!r}") from None
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"p = {p!r} is not a probability; the specular fraction must lie in [0, 1]")
+        return Model("mixed", p=p)
     try:
-        p = float(p)
+        eta = float(eta)
     except (TypeError, ValueError):
-        raise ValueError(f"model 'mixed' needs a specular probability p in [0, 1], got p = {p!r}") from None
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"p = {p!r} is not a probability; the specular fraction must lie in [0, 1]")
-    return Model("mixed", p)
+        raise ValueError(f"model {name!r} needs an rms roughness eta > 0 (m), got eta = {eta!r}") from None
+    if not (math.isfinite(eta) and eta > 0.0):
+        raise ValueError(f"eta = {eta!r} m is invalid; the rms roughness must be a finite length > 0")
+    return Model(name, eta=eta)
 
 
 def _check_pair(m1, m2, model: Model, dispersion: str):
@@ -93,7 +120,11 @@ def _check_temperatures(T) -> np.ndarray:
 
 
 def transmission_spectrum(m1, m2, omega, model="amm", p=None, dispersion="debye") -> np.ndarray:
-    """α_{1→2,j}(ω) per branch j of m1, shape (n_branches(m1), *omega.shape)."""
+    """α_{1→2,j}(ω) per branch j of m1, shape (n_branches(m1), *omega.shape).
+
+    Partially specular models: α = ∫ [p τ_AMM + (1 − p) τ_DMM] 2μ dμ with p constant
+    ("mixed"), p(ω) (Ziman) or p(ω, μ) (Soffer), k_j(ω) of the incident branch.
+    """
     model = parse_model(model, p)
     _check_pair(m1, m2, model, dispersion)
     omega = np.asarray(omega, dtype=float)
@@ -103,7 +134,21 @@ def transmission_spectrum(m1, m2, omega, model="amm", p=None, dispersion="debye"
     diffuse = np.broadcast_to(dmm.transmission(m1, m2, omega, dispersion), (n_b, *omega.shape))
     if model.kind == "dmm":
         return np.array(diffuse)
-    return model.p * amm.transmission_spectrum(m1, m2, omega) + (1.0 - model.p) * diffuse
+    if model.kind == "mixed":
+        p_spec = model.p
+        specular = amm.transmission_spectrum(m1, m2, omega)
+    else:
+        k = np.stack([np.nan_to_num(b.wavevector(omega)) for b in branches(m1)])
+        if model.kind == "ziman":
+            p_spec = specularity.ziman(k, model.eta)
+            specular = p_spec * amm.transmission_spectrum(m1, m2, omega)
+            return specular + (1.0 - p_spec) * diffuse
+        p_spec = specularity.soffer_hemispherical(k, model.eta)
+        specular = amm.transmission_spectrum(
+            m1, m2, omega,
+            angular_weight=lambda b, w, mu2: specularity.soffer(np.nan_to_num(b.wavevector(w)), mu2, model.eta))
+        return specular + (1.0 - p_spec) * diffuse
+    return p_spec * specular + (1.0 - p_spec) * diffuse
 
 
 def _flux_spectrum(m1, m2, omega, model: Model, dispersion: str) -> np.ndarray:
@@ -117,15 +162,19 @@ def _cutoffs(*media, dispersion="debye"):
     return [b.omega_cutoff for m in media for b in branches(m, dispersion)]
 
 
-def _thermal_integral(spectrum, T, breaks):
-    """∫ (1/4) ħω spectrum(ω) ∂n/∂T dω at each T; spectrum: callable ω-array → same shape."""
+def _thermal_integral(spectrum, T, breaks, delta_T=0.0):
+    """∫ (1/4) ħω spectrum(ω) w(ω) dω at each T, w = ∂n/∂T or [n(T+ΔT/2) − n(T−ΔT/2)]/ΔT."""
     T = _check_temperatures(T)
-    omega, weight = thermal_frequency_nodes(T.ravel(), breaks, N_OMEGA)
-    f = spectrum(omega) * 0.25 * HBAR * omega * bose_derivative(omega, T.reshape(-1, 1))
+    delta_T = float(delta_T)
+    if not (math.isfinite(delta_T) and 0.0 <= delta_T < 2.0 * T.min()):
+        raise ValueError(f"delta_T = {delta_T!r} K is invalid; it must be >= 0 and below 2 min(T) = {2 * T.min():g} K")
+    omega, weight = thermal_frequency_nodes(T.ravel() + 0.5 * delta_T, breaks, N_OMEGA)
+    occupation = occupation_weight(T.reshape(-1, 1), delta_T)
+    f = spectrum(omega) * 0.25 * HBAR * omega * occupation(omega)
     return (f * weight).sum(axis=1).reshape(T.shape)
 
 
-def conductance(m1, m2, T, model="amm", p=None, side=1, dispersion="debye", temperature="emitted"):
+def conductance(m1, m2, T, model="amm", p=None, side=1, dispersion="debye", temperature="emitted", delta_T=0.0):
     """Thermal boundary conductance G(T) (W m⁻² K⁻¹) of the m1|m2 interface.
 
     Parameters
@@ -138,6 +187,8 @@ def conductance(m1, m2, T, model="amm", p=None, side=1, dispersion="debye", temp
     dispersion : "debye" or "sine".
     temperature : "emitted" (Landauer, emitted-phonon temperatures) or "equilibrium"
         (far-field equilibrium temperatures, as measured).
+    delta_T : finite temperature difference (K): G = Q / ΔT between T ± ΔT/2, with
+        n(T+ΔT/2) − n(T−ΔT/2) in place of ΔT ∂n/∂T; 0 is linear response.
     """
     model = parse_model(model, p)
     _check_pair(m1, m2, model, dispersion)
@@ -147,7 +198,7 @@ def conductance(m1, m2, T, model="amm", p=None, side=1, dispersion="debye", temp
         raise ValueError(f"temperature = {temperature!r} is invalid; valid: {', '.join(TEMPERATURES)}")
     a, b = (m1, m2) if side == 1 else (m2, m1)
     g = _thermal_integral(lambda w: _flux_spectrum(a, b, w, model, dispersion), T,
-                          _cutoffs(a, b, dispersion=dispersion))
+                          _cutoffs(a, b, dispersion=dispersion), delta_T)
     if temperature == "equilibrium":
         g = g * equilibrium_factor(m1, m2, T, model, dispersion=dispersion, g=g)
     return g

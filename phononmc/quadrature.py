@@ -83,3 +83,19 @@ def bose_occupation(omega, T):
     x = HBAR * np.asarray(omega, dtype=float) / (K_B * np.asarray(T, dtype=float))
     with np.errstate(over="ignore", divide="ignore"):
         return 1.0 / np.expm1(np.minimum(x, 1400.0))
+
+
+def occupation_weight(T, delta_T=0.0, part="full"):
+    """w(ω) for the emission density, as a function of ω (rad s⁻¹), units K⁻¹.
+
+    delta_T = 0: ∂n/∂T at T. Otherwise, with T₁,₂ = T ± ΔT/2:
+    part "full":  [n(T₁) − n(T₂)]/ΔT        (one side emits the whole difference);
+    part "upper": [n(T₁) − n(T)]/(ΔT/2)     (side 1 of a two-sided deviational run);
+    part "lower": [n(T) − n(T₂)]/(ΔT/2)     (side 2 of a two-sided deviational run).
+    """
+    if delta_T == 0.0:
+        return lambda w: bose_derivative(w, T)
+    t1, t2 = T + 0.5 * delta_T, T - 0.5 * delta_T
+    hi, lo, scale = {"full": (t1, t2, delta_T), "upper": (t1, T, 0.5 * delta_T),
+                     "lower": (T, t2, 0.5 * delta_T)}[part]
+    return lambda w: (bose_occupation(w, hi) - bose_occupation(w, lo)) / scale

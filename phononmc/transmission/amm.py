@@ -277,16 +277,22 @@ def hemispherical_average(m1: Material, m2: Material, incident: str = "L", n: in
     return coefficients_slowness(m1, m2, s, incident).as_array() @ w
 
 
-def transmission_spectrum(m1: Material, m2: Material, omega, n: int = 64) -> np.ndarray:
-    """α_{1→2,j}(ω) = ∫ τ_j(ω, μ) 2μ dμ for each branch j of m1, with Debye cutoffs.
+def transmission_spectrum(m1: Material, m2: Material, omega, n: int = 64, angular_weight=None) -> np.ndarray:
+    """α_{1→2,j}(ω) = ∫ w(ω, μ) τ_j(ω, μ) 2μ dμ for each branch j of m1, with Debye cutoffs.
 
-    omega : array (rad s⁻¹). Returns shape (n_branches(m1), *omega.shape). Closed channels
-    carry no transmission; α is piecewise constant in ω between cutoffs.
+    omega : array (rad s⁻¹). angular_weight : optional callable (branch, ω[..., None],
+    μ²[None, :]) → weight (e.g. a Soffer specularity); None means w = 1.
+    Returns shape (n_branches(m1), *omega.shape). Closed channels carry no transmission.
     """
     omega = np.asarray(omega, dtype=float)
     out = []
     for b in branches(m1):
-        avg = hemispherical_average(m1, m2, b.name, n)
-        is_open = open_channels(m1, m2, b.name, omega)
-        out.append(np.tensordot(avg[3:], is_open[3:], axes=(0, 0)))
+        s, w = slowness_nodes(m1, m2, b.name, n)
+        trans = coefficients_slowness(m1, m2, s, b.name).as_array()[3:]  # (3, n_s)
+        is_open = open_channels(m1, m2, b.name, omega)[3:].astype(float)  # (3, *omega.shape)
+        if angular_weight is None:
+            out.append(np.tensordot(trans @ w, is_open, axes=(0, 0)))
+        else:
+            aw = angular_weight(b, omega[..., None], (1.0 - (s * b.velocity) ** 2)[None, :]) * w
+            out.append(np.einsum("cs,...s,c...->...", trans, aw, is_open))
     return np.stack(out)
