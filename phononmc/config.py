@@ -1,0 +1,581 @@
+"""Run files: TOML text -> a validated, frozen `RunConfig`.
+
+A run file describes one Monte Carlo job: an interface, the scattering models to
+simulate, the temperatures, and how many phonon packets to spend. ``load(path)`` reads
+one; ``parse(text)`` reads the text directly. Every field is checked when it is read,
+and every error is a one-line ``ValueError`` that names the file, the field path, the
+bad value and what would be valid, e.g.::
+
+    run file runs/x.toml: monte_carlo.batches = 0 is invalid: the number of batches must be
+    an integer >= 2 (a standard error needs at least two batches)
+
+Unknown keys are errors too, so a typo is never silently ignored.
+
+Format (units: K, metres; ``#`` starts a comment)::
+
+    name = "quickstart"              # optional; default: the run file's stem ("run" for bare text)
+    seed = 20261122                  # required; integer >= 0; with it a run is bit-reproducible
+    output = "out/quickstart.h5"     # optional; .h5/.hdf5, relative to the run file's folder
+                                     # (absolute allowed); default "out/<name>.h5"
+
+    [interface]                      # required: medium 1 at z < 0, medium 2 at z > 0
+    material_1 = "Si"                # a database name (phononmc.materials()), or an inline
+    material_2 = { name = "X", density = 5000.0, v_long = 5000.0, v_trans = 3000.0,
+                   atom_density = 4e28 }   # table of Material fields (debye_temperature,
+                                           # source optional)
+    dispersion = "debye"             # optional: "debye" (default) | "sine"
+
+    [[models]]                       # one table per model, at least one
+    kind = "amm"                     # amm | dmm: no other keys
+    [[models]]
+    kind = "mixed"                   # specular (AMM) with probability p, else diffuse (DMM)
+    p = 0.5                          # required for mixed only; 0 <= p <= 1
+    [[models]]
+    kind = "soffer"                  # ziman | soffer: p from the rms roughness eta
+    roughness = 0.5e-9               # required for ziman/soffer only; metres, 0 < eta <= 1e-6
+
+    [temperatures]                   # required
+    values = [10.0, 30.0, 100.0, 300.0]  # K; at least one; each finite > 0; no repeats
+    delta_T = 0.0                    # optional, K; 0 = linear response (default); otherwise
+                                     # the two sides are held at T + delta_T/2 and
+                                     # T - delta_T/2, so delta_T < 2 min(values)
+
+    [monte_carlo]                    # optional; the values shown are the defaults
+    packets_per_batch = 200000       # integer >= 1
+    batches = 40                     # integer >= 2: the maximum number of batches
+    side = "both"                    # which medium emits phonons: "both" | 1 | 2
+    rel_err_target = 0.0             # >= 0; 0 = run all batches; else stop a point early once
+                                     # its relative standard error is <= this target
+    checkpoint_every = 10            # batches between checkpoints; integer >= 1
+    threads = 0                      # 0 = numba's default; else integer >= 1
+
+    [tallies]                        # optional; the values shown are the defaults
+    spectral_bins = 64               # frequency bins of the spectral tallies; integer >= 1
+    angle_bins = 45                  # polar-angle bins; integer >= 1
+
+Counts (packets_per_batch, batches, checkpoint_every, threads, bins) may be written as
+floats with an integral value (``packets_per_batch = 2e5``); the seed must be an integer.
+
+The AMM is a continuum (long-wave) theory and is defined here only with Debye branches,
+so models amm, mixed, ziman and soffer need ``dispersion = "debye"``; dmm works with both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+import numbers
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from phononmc.dispersion import DISPERSIONS
+from phononmc.materials import Material, material, materials
+
+__all__ = ["ModelSpec", "RunConfig", "load", "parse", "MODEL_KINDS", "SIDES"]
+
+#: Interface models a run can simulate.
+MODEL_KINDS = ("amm", "dmm", "mixed", "ziman", "soffer")
+#: Models with a specular (AMM) part: they need Debye branches.
+SPECULAR_KINDS = ("amm", "mixed", "ziman", "soffer")
+#: Models whose specularity follows from an rms roughness eta (m).
+ROUGHNESS_KINDS = ("ziman", "soffer")
+#: Which medium emits phonons toward the interface.
+SIDES = ("both", "1", "2")
+#: Largest accepted rms roughness (m): beyond it p = 0 for every thermal phonon.
+MAX_ROUGHNESS = 1e-6
+#: Suffixes accepted for the HDF5 results file.
+OUTPUT_SUFFIXES = (".h5", ".hdf5")
+
+_MATERIAL_FIELDS = tuple(f.name for f in dataclasses.fields(Material))
+_MATERIAL_REQUIRED = tuple(f.name for f in dataclasses.fields(Material) if f.default is dataclasses.MISSING)
+
+# Keys of each table, in documentation order.
+_TOP_KEYS = ("name", "seed", "output", "interface", "models", "temperatures", "monte_carlo", "tallies")
+_INTERFACE_KEYS = ("material_1", "material_2", "dispersion")
+_MODEL_KEYS = ("kind", "p", "roughness")
+_TEMPERATURE_KEYS = ("values", "delta_T")
+_MC_KEYS = ("packets_per_batch", "batches", "side", "rel_err_target", "checkpoint_every", "threads")
+_TALLY_KEYS = ("spectral_bins", "angle_bins")
+
+#: Where each RunConfig field lives in a run file (the path error messages name).
+FIELD_PATHS = {
+    "name": "name",
+    "seed": "seed",
+    "output": "output",
+    "material_1": "interface.material_1",
+    "material_2": "interface.material_2",
+    "dispersion": "interface.dispersion",
+    "models": "models",
+    "temperatures": "temperatures.values",
+    "delta_T": "temperatures.delta_T",
+    **{k: f"monte_carlo.{k}" for k in _MC_KEYS},
+    **{k: f"tallies.{k}" for k in _TALLY_KEYS},
+    "text": "text",
+    "source": "source",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _show(value: Any) -> str:
+    """A value as it would be written in TOML (strings in double quotes, true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, os.PathLike)):
+        return json.dumps(os.fspath(value), ensure_ascii=False)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + " }"
+    return " ".join(repr(value).split())
+
+
+def _invalid(path: str, value: Any, why: str) -> ValueError:
+    return ValueError(f"{path} = {_show(value)} is invalid: {why}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _real(path: str, value: Any, why: str) -> float:
+    """A finite float, or `_invalid` with reason `why`."""
+    if not _is_number(value) or not math.isfinite(float(value)):
+        raise _invalid(path, value, why)
+    return float(value)
+
+
+def _count(path: str, value: Any, minimum: int, why: str) -> int:
+    """An integer >= minimum; integral floats (2e5) are accepted."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _invalid(path, value, why)
+    if not isinstance(value, numbers.Integral):
+        value_f = float(value)
+        if not (math.isfinite(value_f) and value_f.is_integer()):
+            raise _invalid(path, value, why)
+    if int(value) < minimum:
+        raise _invalid(path, value, why)
+    return int(value)
+
+
+def _check_keys(table: dict, valid: tuple[str, ...], where: str) -> None:
+    """Reject keys not in `valid`; `where` completes the message ("in [tallies]")."""
+    for key in table:
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=1, cutoff=0.75)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown key {key!r} {where}; valid keys: {', '.join(valid)}{hint}")
+
+
+def _table(doc: dict, key: str, required: bool) -> dict:
+    if key not in doc:
+        if required:
+            raise ValueError(f"[{key}] is missing: the run file needs a [{key}] table")
+        return {}
+    value = doc[key]
+    if not isinstance(value, dict):
+        raise _invalid(key, value, f"{key} must be a table: write [{key}] on its own line and its keys below it")
+    return value
+
+
+# --------------------------------------------------------------------------- models
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One interface model of a run.
+
+    kind : "amm" | "dmm" | "mixed" | "ziman" | "soffer"
+    p : float or None
+        Specular probability in [0, 1]; for "mixed" only (required there).
+    roughness : float or None
+        rms roughness η (m), 0 < η <= 1 µm; for "ziman" (p = exp(-16π³η²/λ²)) and
+        "soffer" (p = exp(-16π²η²cos²θ/λ²)) only (required there).
+    """
+
+    kind: str
+    p: float | None = None
+    roughness: float | None = None
+
+    def __post_init__(self):
+        kind = self.kind.strip().lower() if isinstance(self.kind, str) else self.kind
+        if kind not in MODEL_KINDS:
+            raise _invalid("kind", self.kind, f"valid model kinds are {', '.join(MODEL_KINDS)}")
+        object.__setattr__(self, "kind", kind)
+
+        if kind == "mixed":
+            if self.p is None:
+                raise ValueError(
+                    'p is missing: kind = "mixed" needs the specular probability p, a number in [0, 1] '
+                    "(the fraction of interface events that scatter specularly, as in the AMM)"
+                )
+            p = _real("p", self.p, "the specular probability p must be a number in [0, 1]")
+            if not 0.0 <= p <= 1.0:
+                raise _invalid("p", self.p, "the specular probability p must be a number in [0, 1]")
+            object.__setattr__(self, "p", p)
+        elif self.p is not None:
+            raise _invalid("p", self.p, f'p applies only to kind = "mixed", not to kind = "{kind}"')
+
+        if kind in ROUGHNESS_KINDS:
+            if self.roughness is None:
+                raise ValueError(
+                    f'roughness is missing: kind = "{kind}" needs the rms roughness eta in metres, '
+                    "e.g. roughness = 0.5e-9 for 0.5 nm"
+                )
+            why = (
+                f"the rms roughness is in metres and must be > 0 and <= {MAX_ROUGHNESS:g} "
+                "(e.g. 0.5e-9 for 0.5 nm; above 1 um every thermal phonon scatters diffusely: use kind = \"dmm\")"
+            )
+            eta = _real("roughness", self.roughness, why)
+            if not 0.0 < eta <= MAX_ROUGHNESS:
+                raise _invalid("roughness", self.roughness, why)
+            object.__setattr__(self, "roughness", eta)
+        elif self.roughness is not None:
+            raise _invalid(
+                "roughness", self.roughness,
+                f'roughness applies only to kinds {" and ".join(ROUGHNESS_KINDS)}, not to kind = "{kind}"',
+            )
+
+    @property
+    def label(self) -> str:
+        """Short name used in tables and results groups: "amm", "mixed(p=0.5)", "soffer(eta=0.5 nm)"."""
+        if self.kind == "mixed":
+            return f"mixed(p={self.p:g})"
+        if self.kind in ROUGHNESS_KINDS:
+            return f"{self.kind}(eta={self.roughness * 1e9:g} nm)"
+        return self.kind
+
+    @property
+    def needs_debye(self) -> bool:
+        """True when the model has a specular (AMM) part, which needs Debye branches."""
+        return self.kind in SPECULAR_KINDS
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# --------------------------------------------------------------------------- run config
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConfig:
+    """A validated run. Construct it with `load` or `parse`; `replace` makes a changed copy.
+
+    Attributes (run-file path in brackets)
+    ----------
+    name : str                       [name]  label of the run; names the default output
+    seed : int                       [seed]  >= 0
+    output : pathlib.Path            [output]  absolute path of the HDF5 results file
+    material_1, material_2 : Material  [interface.material_1/2]  medium 1 (z < 0), 2 (z > 0)
+    dispersion : str                 [interface.dispersion]  "debye" | "sine"
+    models : tuple[ModelSpec, ...]   [[models]]  at least one, distinct labels
+    temperatures : tuple[float, ...] [temperatures.values]  K, each finite > 0, distinct
+    delta_T : float                  [temperatures.delta_T]  K; 0 = linear response
+    packets_per_batch : int          [monte_carlo.packets_per_batch]  >= 1
+    batches : int                    [monte_carlo.batches]  >= 2 (maximum)
+    side : str                       [monte_carlo.side]  "both" | "1" | "2"
+    rel_err_target : float           [monte_carlo.rel_err_target]  >= 0; 0 = run all batches
+    checkpoint_every : int           [monte_carlo.checkpoint_every]  >= 1 batches
+    threads : int                    [monte_carlo.threads]  0 = numba default, else >= 1
+    spectral_bins, angle_bins : int  [tallies.*]  >= 1
+    text : str                       the run-file text as read (provenance)
+    source : pathlib.Path or None    absolute path of the run file, None for bare text
+
+    Field checks run on construction, so ``replace(batches=0)`` raises too. ``text`` is
+    not updated by `replace`: it stays the file the run started from.
+    """
+
+    name: str
+    seed: int
+    output: Path | None = None
+    material_1: Material
+    material_2: Material
+    dispersion: str = "debye"
+    models: tuple[ModelSpec, ...]
+    temperatures: tuple[float, ...]
+    delta_T: float = 0.0
+    packets_per_batch: int = 200_000
+    batches: int = 40
+    side: str = "both"
+    rel_err_target: float = 0.0
+    checkpoint_every: int = 10
+    threads: int = 0
+    spectral_bins: int = 64
+    angle_bins: int = 45
+    text: str = field(default="", repr=False)
+    source: Path | None = None
+
+    def __post_init__(self):
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        P = FIELD_PATHS
+        # name
+        if not isinstance(self.name, str) or not self.name.strip() or any(c in self.name for c in "/\\") \
+                or self.name.strip() in (".", ".."):
+            raise _invalid(P["name"], self.name,
+                           "name must be a non-empty string without path separators (it names out/<name>.h5)")
+        put("name", self.name.strip())
+        # seed
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or self.seed < 0:
+            raise _invalid(P["seed"], self.seed,
+                           "the seed must be an integer >= 0 (every batch's random stream derives from it)")
+        put("seed", int(self.seed))
+        # output
+        output = Path("out") / f"{self.name}.h5" if self.output is None else self.output
+        if not isinstance(output, (str, os.PathLike)) or not os.fspath(output).strip():
+            raise _invalid(P["output"], self.output, "output must be a file path such as \"out/run.h5\"")
+        output = Path(output).expanduser()
+        if output.suffix.lower() not in OUTPUT_SUFFIXES:
+            raise _invalid(P["output"], self.output,
+                           f"the results file is HDF5: its name must end in {' or '.join(OUTPUT_SUFFIXES)}")
+        put("output", output.resolve())
+        # materials
+        for key in ("material_1", "material_2"):
+            if not isinstance(getattr(self, key), Material):
+                raise _invalid(P[key], getattr(self, key),
+                               "it must be a Material (phononmc.material(\"Si\") or phononmc.Material(...))")
+        # dispersion
+        if self.dispersion not in DISPERSIONS:
+            raise _invalid(P["dispersion"], self.dispersion,
+                           f"valid dispersions are {', '.join(_show(d) for d in DISPERSIONS)}")
+        # models
+        models = self.models
+        if isinstance(models, ModelSpec):
+            models = (models,)
+        if not isinstance(models, (list, tuple)) or not models:
+            raise _invalid(P["models"], models, "give at least one model ([[models]] with a kind)")
+        seen = {}
+        for i, m in enumerate(models):
+            if not isinstance(m, ModelSpec):
+                raise _invalid(f"models[{i}]", m, "each model must be a ModelSpec")
+            if m.label in seen:
+                raise _invalid(f"models[{i}]", m.label,
+                               f"it repeats models[{seen[m.label]}]; each model must be distinct "
+                               "(its label names its results)")
+            seen[m.label] = i
+            if m.needs_debye and self.dispersion != "debye":
+                raise ValueError(
+                    f"models[{i}].kind = {_show(m.kind)} is invalid with {P['dispersion']} = "
+                    f"{_show(self.dispersion)}: "
+                    + ("" if m.kind == "amm" else f"{m.kind} has a specular (AMM) part, and ")
+                    + "the AMM is a continuum theory defined here only with Debye branches; "
+                    'use dispersion = "debye", or kind = "dmm" for the sine dispersion'
+                )
+        put("models", tuple(models))
+        # temperatures
+        temps = self.temperatures
+        if _is_number(temps):
+            temps = (temps,)
+        if not isinstance(temps, (list, tuple)) or not temps:
+            raise _invalid(P["temperatures"], self.temperatures,
+                           "give at least one temperature in K, e.g. values = [300.0]")
+        out = []
+        for i, t in enumerate(temps):
+            why = "each temperature must be a finite number > 0 (kelvin)"
+            t_f = _real(f"{P['temperatures']}[{i}]", t, why)
+            if t_f <= 0.0:
+                raise _invalid(f"{P['temperatures']}[{i}]", t, why)
+            if t_f in out:
+                raise _invalid(f"{P['temperatures']}[{i}]", t,
+                               f"it repeats {P['temperatures']}[{out.index(t_f)}]; list each temperature once")
+            out.append(t_f)
+        put("temperatures", tuple(out))
+        # delta_T
+        why = "delta_T must be a finite number >= 0 (kelvin; 0 = linear response)"
+        dT = _real(P["delta_T"], self.delta_T, why)
+        if dT < 0.0:
+            raise _invalid(P["delta_T"], self.delta_T, why)
+        t_min = min(out)
+        if dT > 0.0 and t_min - dT / 2.0 <= 0.0:
+            raise _invalid(
+                P["delta_T"], self.delta_T,
+                f"the sides are held at T +- delta_T/2, and at the lowest temperature {t_min:g} K the cold "
+                f"side would be at {t_min - dT / 2.0:g} K; delta_T must be < 2 min(T) = {2.0 * t_min:g} K "
+                "(or 0 for linear response)",
+            )
+        put("delta_T", dT)
+        # monte carlo
+        put("packets_per_batch", _count(P["packets_per_batch"], self.packets_per_batch, 1,
+                                        "the number of packets per batch must be an integer >= 1"))
+        put("batches", _count(P["batches"], self.batches, 2,
+                              "the number of batches must be an integer >= 2 "
+                              "(a standard error needs at least two batches)"))
+        side = self.side
+        if isinstance(side, numbers.Integral) and not isinstance(side, bool):
+            side = str(int(side))
+        elif isinstance(side, str):
+            side = side.strip().lower()
+        if side not in SIDES:
+            raise _invalid(P["side"], self.side,
+                           'side must be "both", 1 or 2 (the medium whose phonons are emitted toward the interface)')
+        put("side", side)
+        why = ("rel_err_target must be a finite number >= 0 (0 = run all batches; else stop a point once its "
+               "relative standard error is at or below it)")
+        target = _real(P["rel_err_target"], self.rel_err_target, why)
+        if target < 0.0:
+            raise _invalid(P["rel_err_target"], self.rel_err_target, why)
+        put("rel_err_target", target)
+        put("checkpoint_every", _count(P["checkpoint_every"], self.checkpoint_every, 1,
+                                       "checkpoint_every counts batches between checkpoints: an integer >= 1"))
+        put("threads", _count(P["threads"], self.threads, 0,
+                              "threads must be 0 (numba's default) or an integer >= 1"))
+        # tallies
+        put("spectral_bins", _count(P["spectral_bins"], self.spectral_bins, 1,
+                                    "the number of frequency bins must be an integer >= 1"))
+        put("angle_bins", _count(P["angle_bins"], self.angle_bins, 1,
+                                 "the number of angle bins must be an integer >= 1"))
+        # provenance
+        if not isinstance(self.text, str):
+            raise _invalid("text", self.text, "text must be the run file's text (a string)")
+        if self.source is not None:
+            put("source", Path(self.source).resolve())
+
+    def replace(self, **changes) -> "RunConfig":
+        """A copy with some fields changed (``cfg.replace(batches=4)``), validated again."""
+        return dataclasses.replace(self, **changes)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load(path) -> RunConfig:
+    """Read and validate the run file at `path`; relative paths inside resolve from its folder."""
+    path = Path(path)
+    where = f"run file {path}"
+    if not path.exists():
+        raise ValueError(f"{where}: no such file (looked for {path.resolve()})")
+    if not path.is_file():
+        raise ValueError(f"{where}: not a file (expected a TOML run file such as runs/quickstart.toml)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ValueError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    return parse(text, base_dir=path.parent, source=path)
+
+
+def parse(text: str, base_dir=".", source=None) -> RunConfig:
+    """Validate run-file `text`; a relative output resolves from `base_dir`.
+
+    `source` (the run file's path, or None) is kept for provenance, names the file in
+    error messages, and gives the default name (its stem).
+    """
+    where = f"run file {source}" if source is not None else "run text"
+    try:
+        return _parse(text, Path(base_dir), source)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{where}: not valid TOML: {exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def _parse(text: str, base_dir: Path, source) -> RunConfig:
+    if not isinstance(text, str):
+        raise ValueError(f"the run-file text must be a string, got {type(text).__name__}")
+    doc = tomllib.loads(text)
+    _check_keys(doc, _TOP_KEYS, "at the top level")
+
+    name = doc.get("name", Path(source).stem if source is not None else "run")
+    if "seed" not in doc:
+        raise ValueError("seed is missing: give an integer >= 0 (seed = 12345); it makes the run reproducible")
+
+    interface = _table(doc, "interface", required=True)
+    _check_keys(interface, _INTERFACE_KEYS, "in [interface]")
+    mats = {key: _material(f"interface.{key}", interface, key) for key in ("material_1", "material_2")}
+
+    temperatures = _table(doc, "temperatures", required=True)
+    _check_keys(temperatures, _TEMPERATURE_KEYS, "in [temperatures]")
+    if "values" not in temperatures:
+        raise ValueError("temperatures.values is missing: give the temperatures in K, e.g. values = [300.0]")
+    if not isinstance(temperatures["values"], list):
+        raise _invalid("temperatures.values", temperatures["values"],
+                       "values must be an array of temperatures in K, e.g. values = [300.0]")
+
+    mc = _table(doc, "monte_carlo", required=False)
+    _check_keys(mc, _MC_KEYS, "in [monte_carlo]")
+    tallies = _table(doc, "tallies", required=False)
+    _check_keys(tallies, _TALLY_KEYS, "in [tallies]")
+
+    output = doc.get("output")
+    if output is None:
+        output = base_dir / "out" / f"{name}.h5" if isinstance(name, str) else None
+    elif isinstance(output, str) and output.strip():
+        output = Path(output).expanduser()
+        output = output if output.is_absolute() else base_dir / output
+    # else: RunConfig reports the bad value
+
+    return RunConfig(
+        name=name,
+        seed=doc["seed"],
+        output=output,
+        dispersion=interface.get("dispersion", "debye"),
+        models=_models(doc),
+        temperatures=tuple(temperatures["values"]),
+        **mats,
+        **({"delta_T": temperatures["delta_T"]} if "delta_T" in temperatures else {}),
+        **mc,
+        **tallies,
+        text=text,
+        source=source,
+    )
+
+
+def _material(path: str, table: dict, key: str) -> Material:
+    if key not in table:
+        raise ValueError(
+            f"{path} is missing: give a database name such as \"Si\" or an inline table "
+            f"{{ {', '.join(f'{k} = ...' for k in _MATERIAL_REQUIRED)} }}"
+        )
+    value = table[key]
+    if isinstance(value, str):
+        try:
+            return material(value)
+        except KeyError as exc:
+            raise _invalid(path, value, exc.args[0]) from None
+    if isinstance(value, dict):
+        _check_keys(value, _MATERIAL_FIELDS, f"in {path}")
+        missing = [k for k in _MATERIAL_REQUIRED if k not in value]
+        if missing:
+            raise ValueError(
+                f"{path} is missing key(s) {', '.join(missing)}: an inline material needs "
+                f"{', '.join(_MATERIAL_REQUIRED)} (SI units)"
+            )
+        try:
+            return Material(**value)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+    raise _invalid(path, value, f"give a database name ({', '.join(materials())}) or an inline table of Material fields")
+
+
+def _models(doc: dict) -> tuple[ModelSpec, ...]:
+    example = 'add at least one model: [[models]] then kind = "amm" on the next line'
+    if "models" not in doc:
+        raise ValueError(f"models is missing: {example}")
+    entries = doc["models"]
+    if not isinstance(entries, list) or not entries:
+        raise _invalid("models", entries, example)
+    specs = []
+    for i, entry in enumerate(entries):
+        path = f"models[{i}]"
+        if not isinstance(entry, dict):
+            raise _invalid(path, entry, f'each model is a table with a kind, e.g. [[models]] kind = "amm"')
+        _check_keys(entry, _MODEL_KEYS, f"in [[models]] number {i + 1} ({path})")
+        if "kind" not in entry:
+            raise ValueError(f"{path}.kind is missing: valid model kinds are {', '.join(MODEL_KINDS)}")
+        try:
+            specs.append(ModelSpec(**entry))
+        except ValueError as exc:
+            raise ValueError(f"{path}.{exc}") from None
+    return tuple(specs)

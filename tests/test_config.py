@@ -1,0 +1,344 @@
+"""Run files: the shipped ones load, a full example parses, and every bad input is a
+one-line ValueError naming the field path and the bad value."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from phononmc.config import ModelSpec, RunConfig, load, parse
+from phononmc.materials import Material, material
+
+RUNS = Path(__file__).resolve().parents[1] / "runs"
+
+FULL = """
+name = "example"
+seed = 7
+output = "results/example.h5"
+
+[interface]
+material_1 = "Si"
+material_2 = { name = "X", density = 5000.0, v_long = 5000.0, v_trans = 3000.0, atom_density = 4e28 }
+dispersion = "debye"
+
+[[models]]
+kind = "amm"
+[[models]]
+kind = "dmm"
+[[models]]
+kind = "mixed"
+p = 0.5
+[[models]]
+kind = "ziman"
+roughness = 0.5e-9
+[[models]]
+kind = "soffer"
+roughness = 0.5e-9
+
+[temperatures]
+values = [10.0, 30, 100.0, 300.0]
+delta_T = 2.0
+
+[monte_carlo]
+packets_per_batch = 1000
+batches = 8
+side = 2
+rel_err_target = 0.01
+checkpoint_every = 4
+threads = 3
+
+[tallies]
+spectral_bins = 32
+angle_bins = 18
+"""
+
+MINIMAL = """
+seed = 1
+[interface]
+material_1 = "Si"
+material_2 = "Ge"
+[[models]]
+kind = "amm"
+[temperatures]
+values = [300.0]
+"""
+
+
+def edit(text: str, old: str, new: str) -> str:
+    """`text` with the one occurrence of `old` replaced by `new`."""
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+# --------------------------------------------------------------------------- good files
+
+
+@pytest.mark.parametrize("stem", ["quickstart", "he_cu_lowT", "rough_si_ge"])
+def test_shipped_run_files_load(stem):
+    cfg = load(RUNS / f"{stem}.toml")
+    assert cfg.name == stem
+    assert cfg.output == RUNS / "out" / f"{stem}.h5"
+    assert cfg.source == (RUNS / f"{stem}.toml").resolve()
+    assert cfg.text == (RUNS / f"{stem}.toml").read_text(encoding="utf-8")
+
+
+def test_quickstart_contents():
+    cfg = load(RUNS / "quickstart.toml")
+    assert (cfg.material_1, cfg.material_2) == (material("Si"), material("Ge"))
+    assert [m.label for m in cfg.models] == ["amm", "dmm", "mixed(p=0.5)"]
+    assert cfg.temperatures == (10.0, 30.0, 100.0, 300.0)
+    assert (cfg.delta_T, cfg.side, cfg.packets_per_batch, cfg.batches, cfg.seed) == (0.0, "both", 200000, 20, 20261122)
+
+
+def test_he_cu_and_rough_contents():
+    he = load(RUNS / "he_cu_lowT.toml")
+    assert (he.material_1.name, he.material_2.name) == ("Cu", "He4")
+    assert he.material_2.is_liquid
+    assert [m.label for m in he.models] == ["amm", "dmm"]
+    assert he.temperatures == (0.5, 1.0, 2.0)
+    rough = load(RUNS / "rough_si_ge.toml")
+    assert [m.label for m in rough.models] == ["soffer(eta=0.3 nm)", "ziman(eta=0.3 nm)"]
+    assert rough.temperatures == (30.0, 100.0, 300.0)
+
+
+def test_full_example_parses(tmp_path):
+    cfg = parse(FULL, base_dir=tmp_path)
+    assert cfg.name == "example"
+    assert cfg.seed == 7
+    assert cfg.output == (tmp_path / "results" / "example.h5").resolve()
+    assert cfg.output.is_absolute()
+    assert cfg.material_1 == material("Si")
+    assert cfg.material_2 == Material(name="X", density=5000.0, v_long=5000.0, v_trans=3000.0, atom_density=4e28)
+    assert cfg.dispersion == "debye"
+    assert cfg.models == (
+        ModelSpec("amm"), ModelSpec("dmm"), ModelSpec("mixed", p=0.5),
+        ModelSpec("ziman", roughness=0.5e-9), ModelSpec("soffer", roughness=0.5e-9),
+    )
+    assert [m.label for m in cfg.models] == [
+        "amm", "dmm", "mixed(p=0.5)", "ziman(eta=0.5 nm)", "soffer(eta=0.5 nm)"]
+    assert cfg.temperatures == (10.0, 30.0, 100.0, 300.0)
+    assert all(type(t) is float for t in cfg.temperatures)
+    assert cfg.delta_T == 2.0
+    assert (cfg.packets_per_batch, cfg.batches, cfg.side) == (1000, 8, "2")
+    assert (cfg.rel_err_target, cfg.checkpoint_every, cfg.threads) == (0.01, 4, 3)
+    assert (cfg.spectral_bins, cfg.angle_bins) == (32, 18)
+    assert cfg.text == FULL
+    assert cfg.source is None
+
+
+def test_defaults(tmp_path):
+    cfg = parse(MINIMAL, base_dir=tmp_path, source=tmp_path / "mini.toml")
+    assert cfg.name == "mini"  # the file stem
+    assert cfg.output == (tmp_path / "out" / "mini.h5").resolve()
+    assert cfg.dispersion == "debye"
+    assert cfg.delta_T == 0.0
+    assert (cfg.packets_per_batch, cfg.batches, cfg.side, cfg.rel_err_target) == (200000, 40, "both", 0.0)
+    assert (cfg.checkpoint_every, cfg.threads, cfg.spectral_bins, cfg.angle_bins) == (10, 0, 64, 45)
+    assert parse(MINIMAL, base_dir=tmp_path).name == "run"
+
+
+def test_absolute_output_and_side_forms(tmp_path):
+    out = tmp_path / "elsewhere" / "x.h5"
+    cfg = parse(edit(MINIMAL, "seed = 1", f'seed = 1\noutput = "{out.as_posix()}"'), base_dir="/nonexistent")
+    assert cfg.output == out.resolve()
+    for written, stored in (("1", "1"), ("2", "2"), ('"both"', "both"), ('"2"', "2")):
+        assert parse(MINIMAL + f"[monte_carlo]\nside = {written}\n").side == stored
+
+
+def test_integral_float_counts_are_accepted():
+    cfg = parse(MINIMAL + "[monte_carlo]\npackets_per_batch = 2e5\n")
+    assert cfg.packets_per_batch == 200000 and type(cfg.packets_per_batch) is int
+
+
+def test_sine_dispersion_with_dmm():
+    text = edit(edit(MINIMAL, 'material_2 = "Ge"', 'material_2 = "Ge"\ndispersion = "sine"'), '"amm"', '"dmm"')
+    assert parse(text).dispersion == "sine"
+
+
+def test_replace_revalidates():
+    cfg = parse(MINIMAL)
+    assert cfg.replace(batches=4).batches == 4
+    with pytest.raises(ValueError, match=re.escape("monte_carlo.batches = 1 is invalid")):
+        cfg.replace(batches=1)
+    with pytest.raises(ValueError, match=re.escape('interface.dispersion = "sine"')):
+        cfg.replace(dispersion="sine")
+
+
+def test_runconfig_is_frozen():
+    cfg = parse(MINIMAL)
+    with pytest.raises(AttributeError):
+        cfg.seed = 2
+    assert hash(ModelSpec("mixed", p=0.5)) == hash(ModelSpec("mixed", p=0.5))
+
+
+# --------------------------------------------------------------------------- bad input
+
+BAD = [
+    # (id, text, pieces the message must contain: field path and bad value)
+    ("negative seed", edit(MINIMAL, "seed = 1", "seed = -3"), ["seed = -3 is invalid", "integer >= 0"]),
+    ("float seed", edit(MINIMAL, "seed = 1", "seed = 1.5"), ["seed = 1.5 is invalid"]),
+    ("string seed", edit(MINIMAL, "seed = 1", 'seed = "1"'), ['seed = "1" is invalid']),
+    ("missing seed", edit(MINIMAL, "seed = 1", ""), ["seed is missing"]),
+    ("zero batches", MINIMAL + "[monte_carlo]\nbatches = 0\n",
+     ["monte_carlo.batches = 0 is invalid", "at least two batches"]),
+    ("one batch", MINIMAL + "[monte_carlo]\nbatches = 1\n", ["monte_carlo.batches = 1 is invalid"]),
+    ("fractional packets", MINIMAL + "[monte_carlo]\npackets_per_batch = 2.5\n",
+     ["monte_carlo.packets_per_batch = 2.5 is invalid"]),
+    ("zero packets", MINIMAL + "[monte_carlo]\npackets_per_batch = 0\n", ["monte_carlo.packets_per_batch = 0"]),
+    ("zero checkpoint", MINIMAL + "[monte_carlo]\ncheckpoint_every = 0\n", ["monte_carlo.checkpoint_every = 0"]),
+    ("negative threads", MINIMAL + "[monte_carlo]\nthreads = -1\n", ["monte_carlo.threads = -1"]),
+    ("negative target", MINIMAL + "[monte_carlo]\nrel_err_target = -0.1\n", ["monte_carlo.rel_err_target = -0.1"]),
+    ("side 3", MINIMAL + "[monte_carlo]\nside = 3\n", ["monte_carlo.side = 3 is invalid", '"both", 1 or 2']),
+    ("side true", MINIMAL + "[monte_carlo]\nside = true\n", ["monte_carlo.side = true is invalid"]),
+    ("side left", MINIMAL + '[monte_carlo]\nside = "left"\n', ['monte_carlo.side = "left" is invalid']),
+    ("zero spectral bins", MINIMAL + "[tallies]\nspectral_bins = 0\n", ["tallies.spectral_bins = 0 is invalid"]),
+    ("zero angle bins", MINIMAL + "[tallies]\nangle_bins = 0\n", ["tallies.angle_bins = 0 is invalid"]),
+    ("negative delta_T", MINIMAL + "delta_T = -1.0\n", ["temperatures.delta_T = -1.0 is invalid", ">= 0"]),
+    ("delta_T too big", edit(MINIMAL, "values = [300.0]", "values = [300.0, 10.0]\ndelta_T = 20.0"),
+     ["temperatures.delta_T = 20.0 is invalid", "lowest temperature 10 K", "< 2 min(T) = 20 K"]),
+    ("zero temperature", edit(MINIMAL, "[300.0]", "[300.0, 0.0]"),
+     ["temperatures.values[1] = 0.0 is invalid", "> 0"]),
+    ("nan temperature", edit(MINIMAL, "[300.0]", "[nan]"), ["temperatures.values[0] = nan is invalid"]),
+    ("repeated temperature", edit(MINIMAL, "[300.0]", "[300.0, 300]"), ["temperatures.values[1] = 300 is invalid"]),
+    ("no temperatures", edit(MINIMAL, "[300.0]", "[]"), ["temperatures.values = [] is invalid"]),
+    ("scalar temperatures", edit(MINIMAL, "[300.0]", "300.0"), ["temperatures.values = 300.0 is invalid"]),
+    ("missing temperatures table", edit(MINIMAL, "[temperatures]\nvalues = [300.0]", ""), ["[temperatures] is missing"]),
+    ("mixed without p", edit(MINIMAL, 'kind = "amm"', 'kind = "mixed"'), ["models[0].p is missing", '"mixed"']),
+    ("mixed p > 1", edit(MINIMAL, 'kind = "amm"', 'kind = "mixed"\np = 1.5'),
+     ["models[0].p = 1.5 is invalid", "[0, 1]"]),
+    ("mixed p < 0", edit(MINIMAL, 'kind = "amm"', 'kind = "mixed"\np = -0.1'), ["models[0].p = -0.1 is invalid"]),
+    ("p on amm", edit(MINIMAL, 'kind = "amm"', 'kind = "amm"\np = 0.5'),
+     ["models[0].p = 0.5 is invalid", 'only to kind = "mixed"']),
+    ("soffer without roughness", edit(MINIMAL, 'kind = "amm"', 'kind = "soffer"'),
+     ["models[0].roughness is missing", '"soffer"']),
+    ("ziman negative roughness", edit(MINIMAL, 'kind = "amm"', 'kind = "ziman"\nroughness = -1e-9'),
+     ["models[0].roughness = -1e-09 is invalid", "metres"]),
+    ("roughness in nm by mistake", edit(MINIMAL, 'kind = "amm"', 'kind = "soffer"\nroughness = 0.5'),
+     ["models[0].roughness = 0.5 is invalid", "0.5e-9 for 0.5 nm"]),
+    ("roughness on dmm", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\nroughness = 1e-9'),
+     ["models[0].roughness = 1e-09 is invalid"]),
+    ("unknown model kind", MINIMAL + '[[models]]\nkind = "specular"\n',
+     ['models[1].kind = "specular" is invalid', "amm, dmm, mixed, ziman, soffer"]),
+    ("model without kind", MINIMAL + "[[models]]\np = 0.5\n", ["models[1].kind is missing"]),
+    ("repeated model", MINIMAL + '[[models]]\nkind = "amm"\n', ['models[1] = "amm" is invalid', "repeats models[0]"]),
+    ("no models", edit(MINIMAL, '[[models]]\nkind = "amm"', ""), ["models is missing"]),
+    ("amm with sine", edit(MINIMAL, 'material_2 = "Ge"', 'material_2 = "Ge"\ndispersion = "sine"'),
+     ['models[0].kind = "amm" is invalid with interface.dispersion = "sine"', "Debye"]),
+    ("mixed with sine", edit(edit(MINIMAL, 'material_2 = "Ge"', 'material_2 = "Ge"\ndispersion = "sine"'),
+                             'kind = "amm"', 'kind = "mixed"\np = 0.2'),
+     ['models[0].kind = "mixed" is invalid with interface.dispersion = "sine"']),
+    ("unknown dispersion", edit(MINIMAL, 'material_2 = "Ge"', 'material_2 = "Ge"\ndispersion = "bvk"'),
+     ['interface.dispersion = "bvk" is invalid', '"debye", "sine"']),
+    ("unknown material", edit(MINIMAL, '"Ge"', '"Germanium"'),
+     ['interface.material_2 = "Germanium" is invalid', "unknown material", "Si, Ge"]),
+    ("material not a name", edit(MINIMAL, '"Ge"', "5"), ["interface.material_2 = 5 is invalid"]),
+    ("missing material", edit(MINIMAL, 'material_2 = "Ge"', ""), ["interface.material_2 is missing"]),
+    ("bad inline material field",
+     edit(MINIMAL, '"Ge"', '{ name = "X", density = -5.0, v_long = 5000.0, v_trans = 3000.0, atom_density = 4e28 }'),
+     ["interface.material_2: Material 'X': density = -5.0"]),
+    ("inline material v_trans > v_long",
+     edit(MINIMAL, '"Ge"', '{ name = "X", density = 5.0, v_long = 5000.0, v_trans = 6000.0, atom_density = 4e28 }'),
+     ["interface.material_2: Material 'X': v_trans = 6000"]),
+    ("inline material missing field", edit(MINIMAL, '"Ge"', '{ name = "X", density = 5.0 }'),
+     ["interface.material_2 is missing key(s) v_long, v_trans, atom_density"]),
+    ("inline material unknown key",
+     edit(MINIMAL, '"Ge"', '{ name = "X", density = 5.0, vlong = 5000.0, v_trans = 3000.0, atom_density = 4e28 }'),
+     ["unknown key 'vlong' in interface.material_2", "did you mean 'v_long'?"]),
+    ("bad name", edit(MINIMAL, "seed = 1", 'name = "a/b"\nseed = 1'), ['name = "a/b" is invalid']),
+    ("output not HDF5", edit(MINIMAL, "seed = 1", 'seed = 1\noutput = "out/x.txt"'), ['output = "out/x.txt" is invalid']),
+    ("table as value", edit(MINIMAL, "seed = 1", "seed = 1\nmonte_carlo = 5"), ["monte_carlo = 5 is invalid"]),
+]
+
+UNKNOWN_KEYS = [
+    ("top level", edit(MINIMAL, "seed = 1", "seed = 1\nsed = 2"), "unknown key 'sed' at the top level", "'seed'"),
+    ("top-level table", MINIMAL + "[monte-carlo]\nbatches = 4\n", "unknown key 'monte-carlo' at the top level",
+     "'monte_carlo'"),
+    ("interface", edit(MINIMAL, 'material_2 = "Ge"', 'material_2 = "Ge"\nmaterial_3 = "Si"'),
+     "unknown key 'material_3' in [interface]", "material_1, material_2, dispersion"),
+    ("models", edit(MINIMAL, 'kind = "amm"', 'kind = "amm"\nrougness = 1e-9'),
+     "unknown key 'rougness' in [[models]] number 1 (models[0])", "'roughness'"),
+    ("temperatures", MINIMAL + "deltaT = 1.0\n", "unknown key 'deltaT' in [temperatures]", "'delta_T'"),
+    ("monte_carlo", MINIMAL + "[monte_carlo]\npacket_per_batch = 10\n",
+     "unknown key 'packet_per_batch' in [monte_carlo]", "'packets_per_batch'"),
+    ("tallies", MINIMAL + "[tallies]\nenergy_bins = 10\n", "unknown key 'energy_bins' in [tallies]",
+     "spectral_bins, angle_bins"),
+]
+
+
+@pytest.mark.parametrize("text, pieces", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_values_name_field_and_value(text, pieces):
+    with pytest.raises(ValueError, match=re.escape(pieces[0])) as info:
+        parse(text, source="runs/bad.toml")
+    message = str(info.value)
+    assert message.startswith("run file runs/bad.toml: ")
+    for piece in pieces:
+        assert piece in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("text, head, hint", [u[1:] for u in UNKNOWN_KEYS], ids=[u[0] for u in UNKNOWN_KEYS])
+def test_unknown_keys_are_errors(text, head, hint):
+    with pytest.raises(ValueError, match=re.escape(head)) as info:
+        parse(text, source="runs/bad.toml")
+    assert "valid keys:" in str(info.value) and hint in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nope.toml"
+    with pytest.raises(ValueError, match=re.escape(f"run file {path}: no such file")):
+        load(path)
+
+
+def test_directory_is_not_a_run_file(tmp_path):
+    with pytest.raises(ValueError, match="not a file"):
+        load(tmp_path)
+
+
+def test_malformed_toml_gives_line_and_column(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('seed = 1\n[interface]\nmaterial_1 = "Si\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"run file {path}: not valid TOML")) as info:
+        load(path)
+    assert re.search(r"line 3, column \d+", str(info.value))
+
+
+def test_bad_file_reports_its_path(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text(MINIMAL + "[monte_carlo]\nbatches = 0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"run file {path}: monte_carlo.batches = 0 is invalid")):
+        load(path)
+
+
+# --------------------------------------------------------------------------- ModelSpec alone
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"kind": "mixed"}, "p is missing"),
+    ({"kind": "mixed", "p": 2.0}, "p = 2.0 is invalid"),
+    ({"kind": "mixed", "p": True}, "p = true is invalid"),
+    ({"kind": "soffer"}, "roughness is missing"),
+    ({"kind": "ziman", "roughness": 0.0}, "roughness = 0.0 is invalid"),
+    ({"kind": "amm", "roughness": 1e-9}, "roughness = 1e-09 is invalid"),
+    ({"kind": "phonon"}, 'kind = "phonon" is invalid'),
+])
+def test_modelspec_validation(kwargs, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
+        ModelSpec(**kwargs)
+
+
+def test_modelspec_labels_and_normalisation():
+    assert ModelSpec("AMM").kind == "amm"
+    assert ModelSpec("mixed", 1).p == 1.0 and ModelSpec("mixed", 1).label == "mixed(p=1)"
+    assert ModelSpec("ziman", roughness=0.3e-9).label == "ziman(eta=0.3 nm)"
+    assert str(ModelSpec("dmm")) == "dmm"
+    assert not ModelSpec("dmm").needs_debye and ModelSpec("soffer", roughness=1e-9).needs_debye
+
+
+def test_runconfig_direct_construction(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = RunConfig(name="direct", seed=3, material_1=material("Si"), material_2=material("Ge"),
+                    models=(ModelSpec("dmm"),), temperatures=(300.0,))
+    assert cfg.output == (tmp_path / "out" / "direct.h5").resolve()
+    with pytest.raises(ValueError, match=re.escape("interface.material_1 = ")):
+        RunConfig(name="d", seed=3, material_1="Si", material_2=material("Ge"),
+                  models=(ModelSpec("dmm"),), temperatures=(300.0,))
