@@ -1,0 +1,334 @@
+"""The ``phononmc`` command.
+
+    phononmc materials [--json]
+    phononmc analytic Si Ge --model amm --model "mixed(p=0.5)" --T-range 1 300 12 --plot G.png
+
+Each subcommand is one entry of `COMMANDS`: (name, help, add_arguments, handler). To add
+one (``run``, ``show`` for Monte Carlo), write its two functions and append it there.
+
+Errors in the input (unknown material, T <= 0, bad model, bad option) print one line
+``phononmc: error: <message>`` on stderr and exit with status 2; a file that cannot be
+written exits with status 1. There is no traceback for either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import shlex
+import sys
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+import phononmc
+from phononmc import io, landauer
+from phononmc.dispersion import DISPERSIONS
+
+PROG = "phononmc"
+
+TEMPERATURE_DEFINITIONS = {
+    "emitted": "G for emitted-phonon temperatures (Landauer)",
+    "equilibrium": "G for equilibrium temperatures (far-field profiles, as measured)",
+}
+UNITS = {
+    "T": "K",
+    "G": "W m^-2 K^-1",
+    "R_K": "m^2 K W^-1",
+    "lowT_coefficient": "W m^-2 K^-4",
+    "classical_limit": "W m^-2 K^-1",
+}
+
+
+class UsageError(Exception):
+    """Bad command-line input; main prints it as one line and exits with status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser that raises instead of printing usage and exiting (sub-parsers inherit it)."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _message(exc: BaseException) -> str:
+    """One line from an exception; KeyError's str() would add quotes around the message."""
+    text = exc.args[0] if isinstance(exc, KeyError) and len(exc.args) == 1 else str(exc)
+    return " ".join(str(text).split())
+
+
+# --------------------------------------------------------------------------- materials
+
+
+def _add_materials(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print the database as JSON (full sources)")
+
+
+def _material_record(m) -> dict:
+    return {**dataclasses.asdict(m), "is_liquid": m.is_liquid}
+
+
+def _cmd_materials(args) -> int:
+    mats = [phononmc.material(name) for name in phononmc.materials()]
+    if args.json:
+        units = {"density": "kg m^-3", "v_long": "m s^-1", "v_trans": "m s^-1",
+                 "atom_density": "m^-3", "debye_temperature": "K"}
+        print(json.dumps({"materials": [_material_record(m) for m in mats], "units": units}, indent=2))
+        return 0
+    width = 60
+    print(f"{'name':<9} {'rho [kg/m^3]':>12} {'v_L [m/s]':>10} {'v_T [m/s]':>10} {'n [1/m^3]':>10} "
+          f"{'Theta_D [K]':>11} {'liquid':>6}  source")
+    for m in mats:
+        theta = "-" if m.debye_temperature is None else f"{m.debye_temperature:g}"
+        source = m.source if len(m.source) <= width else m.source[: width - 3].rstrip() + "..."
+        print(f"{m.name:<9} {m.density:>12g} {m.v_long:>10g} {m.v_trans:>10g} {m.atom_density:>10.4g} "
+              f"{theta:>11} {'yes' if m.is_liquid else 'no':>6}  {source}")
+    print(f"({len(mats)} materials; 'phononmc materials --json' gives the full sources)")
+    return 0
+
+
+# --------------------------------------------------------------------------- analytic
+
+
+def _add_analytic(p: argparse.ArgumentParser) -> None:
+    p.add_argument("m1", help="medium 1 (z < 0), a database name, e.g. Si")
+    p.add_argument("m2", help="medium 2 (z > 0), e.g. Ge")
+    p.add_argument("--model", action="extend", nargs="+", metavar="MODEL",
+                   help="amm, dmm or 'mixed(p=0.5)'; repeat or list several "
+                        "(default: amm dmm; dmm only with --dispersion sine)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--T", nargs="+", type=float, metavar="T", dest="T",
+                      help="temperatures (K) (default: 12 log-spaced from 1 to 300 K)")
+    when.add_argument("--T-range", nargs=3, metavar=("TMIN", "TMAX", "N"), dest="T_range",
+                      help="N log-spaced temperatures from TMIN to TMAX (K)")
+    p.add_argument("--side", type=int, choices=(1, 2), default=1,
+                   help="integrate phonons emitted by medium 1 or 2 (equal by detailed balance)")
+    p.add_argument("--dispersion", choices=DISPERSIONS, default="debye",
+                   help="phonon branches: debye (linear) or sine (Born-von Karman); the AMM needs debye")
+    p.add_argument("--temperature", choices=landauer.TEMPERATURES, default="emitted",
+                   help="emitted: Landauer G for emitted-phonon temperatures; "
+                        "equilibrium: G for far-field equilibrium temperatures (as measured)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--h5", metavar="FILE", help="also write an HDF5 results file")
+    p.add_argument("--plot", metavar="FILE.png", help="also write a PNG of G(T) with the T^3 asymptotes")
+
+
+def _temperatures(args) -> np.ndarray:
+    if args.T is not None:
+        T = np.array(args.T, dtype=float)
+        bad = [t for t in T if not (math.isfinite(t) and t > 0.0)]
+        if bad:
+            raise UsageError(f"--T {bad[0]:g} K is invalid; temperatures must be finite and > 0 K")
+        return T
+    if args.T_range is None:
+        return np.geomspace(1.0, 300.0, 12)
+    tmin_s, tmax_s, n_s = args.T_range
+    try:
+        tmin, tmax = float(tmin_s), float(tmax_s)
+    except ValueError:
+        raise UsageError(f"--T-range {tmin_s} {tmax_s} {n_s}: TMIN and TMAX must be numbers (K)") from None
+    try:
+        n = int(n_s)
+    except ValueError:
+        raise UsageError(f"--T-range N = {n_s!r} is not an integer number of points") from None
+    for name, t in (("TMIN", tmin), ("TMAX", tmax)):
+        if not (math.isfinite(t) and t > 0.0):
+            raise UsageError(f"--T-range {name} = {t:g} K is invalid; temperatures must be finite and > 0 K")
+    if tmax < tmin:
+        raise UsageError(f"--T-range TMIN = {tmin:g} K exceeds TMAX = {tmax:g} K")
+    if n < 1:
+        raise UsageError(f"--T-range N = {n} is invalid; it must be >= 1 (points from TMIN to TMAX)")
+    return np.geomspace(tmin, tmax, n)
+
+
+def _models(args) -> list:
+    names = args.model or (["amm", "dmm"] if args.dispersion == "debye" else ["dmm"])
+    models = []
+    for name in names:
+        try:
+            model = landauer.parse_model(name)
+        except ValueError as exc:
+            raise UsageError(f"--model {name!r}: {_message(exc)}") from None
+        if model not in models:
+            models.append(model)
+    return models
+
+
+def _compute(args) -> dict:
+    """All numbers of the analytic command, SI units."""
+    m1, m2 = phononmc.material(args.m1), phononmc.material(args.m2)
+    T = _temperatures(args)
+    out = {"m1": m1, "m2": m2, "T": T, "models": {}}
+    for model in _models(args):
+        G = np.asarray(landauer.conductance(m1, m2, T, model=model, side=args.side,
+                                            dispersion=args.dispersion, temperature=args.temperature), dtype=float)
+        with np.errstate(divide="ignore"):
+            R = 1.0 / G
+        out["models"][str(model)] = {
+            "G": G,
+            "R_K": R,
+            "lowT_coefficient": float(landauer.lowT_coefficient(m1, m2, model, dispersion=args.dispersion)),
+            "classical_limit": float(landauer.classical_limit(m1, m2, model, dispersion=args.dispersion,
+                                                              side=args.side)),
+        }
+    return out
+
+
+def _limits_note(args) -> str:
+    if args.temperature == "emitted":
+        return ""
+    return " (limits are for emitted-phonon temperatures)"
+
+
+def _print_table(args, r) -> None:
+    m1, m2, T = r["m1"], r["m2"], r["T"]
+    side = m1 if args.side == 1 else m2
+    print(f"# interface {m1.name} | {m2.name}   dispersion: {args.dispersion}   "
+          f"phonons from side {args.side} ({side.name})")
+    print(f"# {TEMPERATURE_DEFINITIONS[args.temperature]}")
+    for name, d in r["models"].items():
+        print(f"# {name:<14} low-T G/T^3 = {d['lowT_coefficient']:.4g} W m^-2 K^-4   "
+              f"classical limit G = {d['classical_limit']:.4g} W m^-2 K^-1{_limits_note(args)}")
+    cols = [(name, "G [MW m^-2 K^-1]", "R_K [m^2 K/GW]") for name in r["models"]]
+    print(f"{'':>10}" + "".join(f"  {name:^34}" for name, _, _ in cols))
+    print(f"{'T [K]':>10}" + "".join(f"  {g:>17} {rk:>16}" for _, g, rk in cols))
+    for i, t in enumerate(T):
+        row = f"{t:>10.4g}"
+        for d in r["models"].values():
+            row += f"  {d['G'][i] / 1e6:>17.4e} {d['R_K'][i] * 1e9:>16.4e}"
+        print(row)
+
+
+def _finite_or_none(a):
+    """JSON has no inf/nan: map them to null."""
+    return [float(x) if math.isfinite(x) else None for x in np.ravel(a)]
+
+
+def _print_json(args, r) -> None:
+    obj = {
+        "materials": {"m1": _material_record(r["m1"]), "m2": _material_record(r["m2"])},
+        "side": args.side,
+        "dispersion": args.dispersion,
+        "temperature": args.temperature,
+        "temperature_definition": TEMPERATURE_DEFINITIONS[args.temperature],
+        "T": _finite_or_none(r["T"]),
+        "models": {
+            name: {"G": _finite_or_none(d["G"]), "R_K": _finite_or_none(d["R_K"]),
+                   "lowT_coefficient": d["lowT_coefficient"], "classical_limit": d["classical_limit"]}
+            for name, d in r["models"].items()
+        },
+        "limits_temperature_definition": TEMPERATURE_DEFINITIONS["emitted"],
+        "units": UNITS,
+    }
+    print(json.dumps(obj, indent=2))
+
+
+def _write_h5(args, r, argv) -> None:
+    materials = json.dumps({"m1": _material_record(r["m1"]), "m2": _material_record(r["m2"])})
+    groups = {}
+    for name, d in r["models"].items():
+        groups[name] = {
+            "attrs": {
+                "model": name,
+                "lowT_coefficient": d["lowT_coefficient"],
+                "lowT_coefficient_units": UNITS["lowT_coefficient"],
+                "classical_limit": d["classical_limit"],
+                "classical_limit_units": UNITS["classical_limit"],
+                "limits_temperature_definition": TEMPERATURE_DEFINITIONS["emitted"],
+                "temperature": args.temperature,
+                "temperature_definition": TEMPERATURE_DEFINITIONS[args.temperature],
+                "materials": materials,
+            },
+            "datasets": {"T": (r["T"], UNITS["T"]), "G": (d["G"], UNITS["G"]), "R_K": (d["R_K"], UNITS["R_K"])},
+        }
+    attrs = {
+        "material_1": r["m1"].name,
+        "material_2": r["m2"].name,
+        "materials": materials,
+        "side": args.side,
+        "dispersion": args.dispersion,
+        "temperature": args.temperature,
+        "temperature_definition": TEMPERATURE_DEFINITIONS[args.temperature],
+        "command": shlex.join([PROG, *argv]),
+    }
+    io.write(args.h5, "analytic", groups, attrs=attrs, provenance=io.provenance())
+
+
+def _write_plot(args, r) -> None:
+    from phononmc import plot
+
+    curves = {name: d["G"] for name, d in r["models"].items()}
+    # The closed-form T^3 coefficients are for emitted-phonon temperatures only.
+    lowT = ({name: d["lowT_coefficient"] for name, d in r["models"].items()}
+            if args.temperature == "emitted" else None)
+    title = f"{r['m1'].name} | {r['m2'].name}   ({args.dispersion}, {args.temperature} temperatures)"
+    plot.save(plot.conductance_figure(r["T"], curves, lowT=lowT, title=title), args.plot)
+
+
+def _cmd_analytic(args) -> int:
+    r = _compute(args)
+    if args.json:
+        _print_json(args, r)
+    else:
+        _print_table(args, r)
+    for option, target, write in (("--h5", args.h5, lambda: _write_h5(args, r, args.argv)),
+                                  ("--plot", args.plot, lambda: _write_plot(args, r))):
+        if target is None:
+            continue
+        try:
+            write()
+        except OSError as exc:
+            raise _WriteError(f"{option} {target}: cannot write: {exc}") from None
+    return 0
+
+
+class _WriteError(Exception):
+    """An output file could not be written; exit status 1."""
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+class Command(NamedTuple):
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
+
+
+#: The subcommands, in the order `phononmc --help` lists them.
+COMMANDS = [
+    Command("materials", "list the built-in materials database", _add_materials, _cmd_materials),
+    Command("analytic", "G(T) of an interface from the Landauer formula (AMM, DMM, mixed)",
+            _add_analytic, _cmd_analytic),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Thermal boundary (Kapitza) conductance, analytic and Monte Carlo.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {phononmc.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for cmd in COMMANDS:
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        cmd.add_arguments(p)
+        p.set_defaults(handler=cmd.handler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        args.argv = argv
+        return args.handler(args)
+    except SystemExit as exc:  # --help and --version exit through argparse
+        return exc.code if isinstance(exc.code, int) else 0
+    except (UsageError, ValueError, KeyError) as exc:
+        print(f"{PROG}: error: {_message(exc)}", file=sys.stderr)
+        return 2
+    except _WriteError as exc:
+        print(f"{PROG}: error: {_message(exc)}", file=sys.stderr)
+        return 1

@@ -1,0 +1,143 @@
+"""The `phononmc` command: wiring to the library, output files, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import phononmc
+from phononmc import io, landauer
+from phononmc.cli import main
+
+
+def test_materials_table(capsys):
+    assert main(["materials"]) == 0
+    out = capsys.readouterr().out
+    names = [line.split()[0] for line in out.splitlines()[1:] if line.strip()]
+    assert "Si" in names and "He4" in names
+    he = next(line for line in out.splitlines() if line.startswith("He4"))
+    assert " yes " in he  # liquid
+
+
+def test_materials_json(capsys):
+    assert main(["materials", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_name = {m["name"]: m for m in data["materials"]}
+    assert set(phononmc.materials()) == set(by_name)
+    assert by_name["He4"]["is_liquid"] and by_name["He4"]["v_trans"] == 0.0
+    assert by_name["Si"]["source"] == phononmc.material("Si").source
+
+
+def test_analytic_json_matches_library(capsys):
+    assert main(["analytic", "Si", "Ge", "--T", "10", "300", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    si, ge = phononmc.material("Si"), phononmc.material("Ge")
+    T = np.array([10.0, 300.0])
+    assert data["T"] == [10.0, 300.0]
+    assert set(data["models"]) == {"amm", "dmm"}
+    for model, d in data["models"].items():
+        G = landauer.conductance(si, ge, T, model=model)
+        np.testing.assert_allclose(d["G"], G, rtol=1e-12)
+        np.testing.assert_allclose(d["R_K"], 1.0 / G, rtol=1e-12)
+        assert d["lowT_coefficient"] == pytest.approx(landauer.lowT_coefficient(si, ge, model), rel=1e-12)
+        assert d["classical_limit"] == pytest.approx(landauer.classical_limit(si, ge, model), rel=1e-12)
+    assert data["temperature"] == "emitted"
+    assert "emitted-phonon" in data["temperature_definition"]
+    assert data["units"]["G"] == "W m^-2 K^-1"
+    assert data["materials"]["m1"]["name"] == "Si"
+
+
+def test_analytic_options_reach_library(capsys):
+    argv = ["analytic", "Si", "Ge", "--model", "mixed(p=0.5)", "--T-range", "2", "200", "3",
+            "--side", "2", "--temperature", "equilibrium", "--json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    T = np.geomspace(2.0, 200.0, 3)
+    G = landauer.conductance(phononmc.material("Si"), phononmc.material("Ge"), T, model="mixed(p=0.5)",
+                             side=2, temperature="equilibrium")
+    np.testing.assert_allclose(data["models"]["mixed(p=0.5)"]["G"], G, rtol=1e-12)
+    assert "equilibrium" in data["temperature_definition"]
+
+
+def test_analytic_table(capsys):
+    assert main(["analytic", "Si", "Ge", "--T", "10", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "Si | Ge" in out and "debye" in out
+    assert "G for emitted-phonon temperatures (Landauer)" in out
+    assert "G [MW m^-2 K^-1]" in out and "R_K [m^2 K/GW]" in out
+    rows = [line.split() for line in out.splitlines() if line.strip() and not line.startswith("#")][2:]
+    assert [float(r[0]) for r in rows] == [10.0, 300.0]
+    G = landauer.conductance(phononmc.material("Si"), phononmc.material("Ge"), 300.0, model="amm")
+    assert float(rows[1][1]) == pytest.approx(G / 1e6, rel=1e-4)
+    assert float(rows[1][2]) == pytest.approx(1e9 / G, rel=1e-4)
+
+
+def test_analytic_default_temperatures(capsys):
+    assert main(["analytic", "Si", "Ge", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    np.testing.assert_allclose(data["T"], np.geomspace(1.0, 300.0, 12))
+
+
+def test_analytic_h5(tmp_path, capsys):
+    path = tmp_path / "sige.h5"
+    assert main(["analytic", "Si", "Ge", "--T", "10", "300", "--h5", str(path)]) == 0
+    res = io.read(path, kind="analytic")
+    assert set(res.groups) == {"amm", "dmm"}
+    assert res.attrs["material_1"] == "Si" and res.attrs["material_2"] == "Ge"
+    assert res.attrs["command"].startswith("phononmc analytic Si Ge")
+    si, ge = phononmc.material("Si"), phononmc.material("Ge")
+    for model, group in res.groups.items():
+        assert group.attrs["model"] == model
+        assert group.units("T") == "K" and group.units("G") == "W m^-2 K^-1" and group.units("R_K") == "m^2 K W^-1"
+        np.testing.assert_allclose(group["G"], landauer.conductance(si, ge, group["T"], model=model), rtol=1e-12)
+        assert group.attrs["lowT_coefficient"] == pytest.approx(landauer.lowT_coefficient(si, ge, model))
+        assert "emitted-phonon" in group.attrs["temperature_definition"]
+        assert json.loads(group.attrs["materials"])["m2"]["name"] == "Ge"
+
+
+def test_analytic_plot(tmp_path, capsys):
+    path = tmp_path / "G.png"
+    assert main(["analytic", "Si", "Ge", "--T-range", "1", "300", "8", "--plot", str(path)]) == 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("argv, offending", [
+    (["analytic", "Unobtainium", "Ge"], "Unobtainium"),
+    (["analytic", "Si", "Ge", "--T", "-5"], "-5"),
+    (["analytic", "Si", "Ge", "--T", "0"], "--T 0"),
+    (["analytic", "Si", "Ge", "--model", "foo"], "foo"),
+    (["analytic", "Si", "Ge", "--model", "mixed(p=2)"], "mixed(p=2)"),
+    (["analytic", "Si", "Ge", "--T-range", "300", "1", "5"], "TMIN = 300"),
+    (["analytic", "Si", "Ge", "--side", "3"], "3"),
+    (["analytic", "Si", "Ge", "--dispersion", "sine", "--model", "amm"], "amm"),
+    (["nonsense"], "nonsense"),
+])
+def test_bad_input_is_one_line(capsys, argv, offending):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert err.startswith("phononmc: error: ")
+    assert err.count("\n") == 1
+    assert offending in err
+    assert "Traceback" not in err + captured.out
+
+
+def test_unknown_material_lists_valid_names(capsys):
+    assert main(["analytic", "Si", "Xx"]) == 2
+    err = capsys.readouterr().err
+    assert "He4" in err and "Ge" in err
+
+
+def test_unwritable_output_is_one_line(tmp_path, capsys):
+    assert main(["analytic", "Si", "Ge", "--T", "10", "--h5", str(tmp_path / "no" / "x.h5")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("phononmc: error: --h5") and err.count("\n") == 1
+
+
+def test_python_dash_m():
+    proc = subprocess.run([sys.executable, "-m", "phononmc", "materials"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "He4" in proc.stdout
