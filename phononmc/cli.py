@@ -291,6 +291,68 @@ class _WriteError(Exception):
 # --------------------------------------------------------------------------- dispatch
 
 
+def _add_run(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run_file", help="TOML run file, e.g. runs/quickstart.toml")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its results file")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--plot", metavar="FILE.png", help="also write G(T): Monte Carlo points over the analytic curves")
+
+
+def _cmd_run(args) -> int:
+    from phononmc.mc.run import simulate
+
+    try:
+        result = simulate(args.run_file, resume=args.resume, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; finished batches are saved. Continue with: "
+              f"{PROG} run {args.run_file} --resume", file=sys.stderr)
+        return 130
+    cfg = result.config
+    print(f"# {cfg.name}: {cfg.material_1.name} | {cfg.material_2.name}, dispersion {cfg.dispersion}, "
+          f"phonons from side {cfg.side}, delta_T = {cfg.delta_T:g} K")
+    print("# G for emitted-phonon temperatures (Landauer); z = (G_MC - G_analytic) / sigma")
+    print(result.table())
+    print(f"# wrote {result.path}")
+    if args.plot:
+        _write_mc_plot(result, args.plot)
+    return 0
+
+
+def _write_mc_plot(result, path) -> None:
+    from phononmc import plot
+
+    cfg = result.config
+    temps = [p.T for p in result.points]
+    t_line = np.geomspace(min(temps) / 2, max(temps) * 2, 120)
+    curves, points = {}, {}
+    for spec in cfg.models:
+        label = str(landauer.parse_model(spec))
+        pts = [p for p in result.points if p.model == label]
+        curves[label] = landauer.conductance(cfg.material_1, cfg.material_2, t_line, spec, dispersion=cfg.dispersion,
+                                             delta_T=cfg.delta_T)
+        points[label] = ([p.T for p in pts], [p.G for p in pts], [p.G_err for p in pts])
+    title = f"{cfg.material_1.name} | {cfg.material_2.name}: Monte Carlo (markers) and Landauer (lines)"
+    try:
+        plot.save(plot.conductance_figure(t_line, curves, title=title, points=points), path)
+    except OSError as exc:
+        raise _WriteError(f"cannot write plot {path}: {exc}") from exc
+    print(f"# wrote {path}")
+
+
+def _add_show(p: argparse.ArgumentParser) -> None:
+    p.add_argument("results", help="HDF5 results file written by 'phononmc run'")
+
+
+def _cmd_show(args) -> int:
+    from phononmc.mc.run import format_table, read_table
+
+    attrs, rows = read_table(args.results)
+    print(f"# {attrs.get('name', '?')}: status {attrs.get('status', '?')}, phononmc {attrs.get('phononmc_version', '?')}, "
+          f"created {attrs.get('created', '?')}, seed {attrs.get('seed', '?')}, threads {attrs.get('threads', '?')}")
+    print(format_table(rows))
+    return 0
+
+
 class Command(NamedTuple):
     name: str
     help: str
@@ -303,6 +365,9 @@ COMMANDS = [
     Command("materials", "list the built-in materials database", _add_materials, _cmd_materials),
     Command("analytic", "G(T) of an interface from the Landauer formula (AMM, DMM, mixed)",
             _add_analytic, _cmd_analytic),
+    Command("run", "run a Monte Carlo job from a TOML run file; writes an HDF5 results file",
+            _add_run, _cmd_run),
+    Command("show", "print the table of a Monte Carlo results file", _add_show, _cmd_show),
 ]
 
 

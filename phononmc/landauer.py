@@ -162,19 +162,21 @@ def _cutoffs(*media, dispersion="debye"):
     return [b.omega_cutoff for m in media for b in branches(m, dispersion)]
 
 
-def _thermal_integral(spectrum, T, breaks, delta_T=0.0):
-    """∫ (1/4) ħω spectrum(ω) w(ω) dω at each T, w = ∂n/∂T or [n(T+ΔT/2) − n(T−ΔT/2)]/ΔT."""
+def _thermal_integral(spectrum, T, breaks, delta_T=0.0, part="full"):
+    """∫ (1/4) ħω spectrum(ω) w(ω) dω at each T, w = ∂n/∂T or [n(T+ΔT/2) − n(T−ΔT/2)]/ΔT
+    (or half of that difference, `part`; see `quadrature.occupation_weight`)."""
     T = _check_temperatures(T)
     delta_T = float(delta_T)
     if not (math.isfinite(delta_T) and 0.0 <= delta_T < 2.0 * T.min()):
         raise ValueError(f"delta_T = {delta_T!r} K is invalid; it must be >= 0 and below 2 min(T) = {2 * T.min():g} K")
     omega, weight = thermal_frequency_nodes(T.ravel() + 0.5 * delta_T, breaks, N_OMEGA)
-    occupation = occupation_weight(T.reshape(-1, 1), delta_T)
+    occupation = occupation_weight(T.reshape(-1, 1), delta_T, part)
     f = spectrum(omega) * 0.25 * HBAR * omega * occupation(omega)
     return (f * weight).sum(axis=1).reshape(T.shape)
 
 
-def conductance(m1, m2, T, model="amm", p=None, side=1, dispersion="debye", temperature="emitted", delta_T=0.0):
+def conductance(m1, m2, T, model="amm", p=None, side=1, dispersion="debye", temperature="emitted", delta_T=0.0,
+                part="full"):
     """Thermal boundary conductance G(T) (W m⁻² K⁻¹) of the m1|m2 interface.
 
     Parameters
@@ -189,6 +191,9 @@ def conductance(m1, m2, T, model="amm", p=None, side=1, dispersion="debye", temp
         (far-field equilibrium temperatures, as measured).
     delta_T : finite temperature difference (K): G = Q / ΔT between T ± ΔT/2, with
         n(T+ΔT/2) − n(T−ΔT/2) in place of ΔT ∂n/∂T; 0 is linear response.
+    part : with delta_T > 0, "upper" or "lower" integrates only the half-difference
+        n(T+ΔT/2) − n(T) or n(T) − n(T−ΔT/2) (per ΔT/2) that one side of a two-sided
+        deviational Monte Carlo emits; "full" (default) is the whole difference.
     """
     model = parse_model(model, p)
     _check_pair(m1, m2, model, dispersion)
@@ -198,7 +203,7 @@ def conductance(m1, m2, T, model="amm", p=None, side=1, dispersion="debye", temp
         raise ValueError(f"temperature = {temperature!r} is invalid; valid: {', '.join(TEMPERATURES)}")
     a, b = (m1, m2) if side == 1 else (m2, m1)
     g = _thermal_integral(lambda w: _flux_spectrum(a, b, w, model, dispersion), T,
-                          _cutoffs(a, b, dispersion=dispersion), delta_T)
+                          _cutoffs(a, b, dispersion=dispersion), delta_T, part)
     if temperature == "equilibrium":
         g = g * equilibrium_factor(m1, m2, T, model, dispersion=dispersion, g=g)
     return g

@@ -37,7 +37,8 @@ def _positive(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | None = None) -> Figure:
+def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | None = None,
+                       points: dict | None = None) -> Figure:
     """Log-log G(T) in MW m⁻² K⁻¹ against T (K).
 
     Parameters
@@ -48,6 +49,9 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
     lowT : {label: G/T³ (W m⁻² K⁻⁴)}: for these labels a dashed T³ asymptote in the
         curve's colour, drawn only where it is below ~3× the curve.
     title : optional axes title.
+    points : {label: (T_points, G, G_err)} drawn as markers with error bars at their own
+        temperatures, in the colour of the curve with the same label (Monte Carlo over
+        the analytic line); legend entry "<label> (MC)".
     """
     T = np.asarray(T, dtype=float).ravel()
     if T.size == 0 or np.any(~np.isfinite(T)) or np.any(T <= 0.0):
@@ -86,6 +90,10 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
         labels.append(str(label))
         if label in lowT:
             _asymptote(ax, Ts, Gs, float(lowT[label]), colour)
+        if points and label in points:
+            tp, gp, ep = (np.asarray(a, dtype=float).ravel() for a in points[label])
+            handles.append(ax.errorbar(tp, gp / MW, yerr=ep / MW, fmt="o", ms=4, capsize=2, color=colour))
+            labels.append(f"{label} (MC)")
 
     if lowT:
         handles.append(Line2D([], [], ls="--", color="0.4"))

@@ -1,0 +1,1 @@
+"""Monte Carlo phonon transport: njit kernels (interface, sampling) and their drivers (run)."""

@@ -1,0 +1,253 @@
+"""Monte Carlo of phonon packets at a bare interface: the kernels and their driver.
+
+A packet is emitted by one medium towards the interface (`sampling`), meets it once,
+and is specularly (AMM) or diffusely (DMM) scattered according to DESIGN.md:
+
+* specular with probability p (constant, Ziman p(ω) or Soffer p(ω, θ)); the outgoing
+  channel (rL rSV rSH tL tSV tSH) is drawn from the AMM energy fractions at the
+  packet's μ² = cos²θ, channels closed by the Debye cutoffs give their share to
+  specular reflection; the outgoing direction follows Snell's law;
+* diffuse otherwise: side by τ_DMM(ω) = M_other/(M_self + M_other), branch ∝ D_j v_j = k_j²/2π²
+  on that side, direction cosine-weighted (μ² uniform, Lambert).
+
+The AMM fractions are tabulated on a uniform grid in μ² (the emission variable), where
+the square-root kinks at critical angles sit inside single cells.
+
+Tallies per batch (int64 counts): transmitted packets; outcome[specular?, channel];
+spectral[emitted/transmitted, ω bin]; angular[incident branch, channel, sin θ bin];
+outgoing[channel, sin θ_out bin]. G of a batch is G_emit · n_transmitted / n_packets.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from phononmc.dispersion import branches
+from phononmc.mc.sampling import _draw_frequency, _stream, _uniform, emission_table
+from phononmc.quadrature import occupation_weight
+from phononmc.transmission import amm
+
+#: Grid points in μ² for the tabulated AMM fractions.
+N_MU2 = 4096
+SPECULAR_CONSTANT, SPECULAR_ZIMAN, SPECULAR_SOFFER = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class InterfaceArrays:
+    """What the kernels know of the two media, as plain arrays (side 0 = medium 1).
+
+    velocity, cutoff: (2, 3) per side and branch L, SV, SH (m s⁻¹, rad s⁻¹; a branch a
+    liquid lacks has cutoff 0 and so is never open). k_debye: (2,) (m⁻¹).
+    sine: 1 for sine branches, 0 for Debye. specular: (2, 3, 6, N_MU2 + 1) AMM energy
+    fractions for incident side, branch, outgoing channel, μ² grid (no cutoffs).
+    """
+
+    velocity: np.ndarray
+    cutoff: np.ndarray
+    k_debye: np.ndarray
+    sine: int
+    specular: np.ndarray
+
+    @property
+    def slowness(self) -> np.ndarray:
+        """1/v (s m⁻¹), shape (2, 3); 0 for a missing branch (multiplications beat divisions in the kernel)."""
+        with np.errstate(divide="ignore"):
+            return np.where(self.velocity > 0, 1.0 / np.where(self.velocity > 0, self.velocity, 1.0), 0.0)
+
+
+def interface_arrays(m1, m2, dispersion="debye", n_mu2=N_MU2, need_specular=True) -> InterfaceArrays:
+    """Build the kernel arrays for the m1 | m2 interface."""
+    velocity = np.zeros((2, 3))
+    cutoff = np.zeros((2, 3))
+    specular = np.zeros((2, 3, 6, n_mu2 + 1))
+    mu2 = np.linspace(0.0, 1.0, n_mu2 + 1)
+    for side, (a, b) in enumerate(((m1, m2), (m2, m1))):
+        for j, br in enumerate(branches(a, dispersion)):
+            velocity[side, j] = br.velocity
+            cutoff[side, j] = br.omega_cutoff
+            if need_specular:
+                s = np.sqrt(1.0 - mu2) / br.velocity
+                specular[side, j] = amm.coefficients_slowness(a, b, s, br.name).as_array()
+    k_debye = np.array([m1.k_debye, m2.k_debye])
+    return InterfaceArrays(velocity, cutoff, k_debye, int(dispersion == "sine"), specular)
+
+
+@nb.njit(cache=True, inline="always")
+def _wavevector(omega, slowness, k_d, cut, sine):
+    """k(ω) (m⁻¹) of a Debye (k = ω/v) or sine branch below its cutoff; slowness = 1/v."""
+    if sine:
+        return 2.0 * k_d / math.pi * math.asin(min(omega / cut, 1.0))
+    return omega * slowness
+
+
+@nb.njit(cache=True, inline="always")
+def _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular):
+    """One interface event for a packet (side, branch j, ω, μ²) drawn on `side`.
+
+    Returns (channel, is_specular, μ²_out): channel 0..2 reflected into L/SV/SH of
+    `side`, 3..5 transmitted into L/SV/SH of the other side.
+    """
+    other = 1 - side
+    if spec_kind == SPECULAR_CONSTANT:
+        p = p_const
+    else:
+        k = _wavevector(omega, slowness[side, j], k_debye[side], cutoff[side, j], sine)
+        if spec_kind == SPECULAR_ZIMAN:
+            p = math.exp(-4.0 * math.pi * eta * eta * k * k)
+        else:
+            p = math.exp(-4.0 * eta * eta * k * k * mu2)
+
+    if p > 0.0 and _uniform(state) < p:
+        n_u = specular.shape[3] - 1
+        x = mu2 * n_u
+        i = min(int(x), n_u - 1)
+        f = x - i
+        closed = 0.0
+        for c in range(6):
+            med = side if c < 3 else other
+            if not omega < cutoff[med, c % 3]:
+                closed += (1.0 - f) * specular[side, j, c, i] + f * specular[side, j, c, i + 1]
+        r = _uniform(state)
+        acc = 0.0
+        chosen = j  # specular reflection in the incident branch (also the round-off fallback)
+        for c in range(6):
+            med = side if c < 3 else other
+            if omega < cutoff[med, c % 3]:
+                acc += (1.0 - f) * specular[side, j, c, i] + f * specular[side, j, c, i + 1]
+                if c == j:
+                    acc += closed
+                if r < acc:
+                    chosen = c
+                    break
+        med = side if chosen < 3 else other
+        ratio = velocity[med, chosen % 3] / velocity[side, j]  # Snell: sin θ' = sin θ v'/v
+        return chosen, True, 1.0 - (1.0 - mu2) * ratio * ratio
+
+    m_self = 0.0
+    m_other = 0.0
+    for b in range(3):
+        if omega < cutoff[side, b]:
+            k = _wavevector(omega, slowness[side, b], k_debye[side], cutoff[side, b], sine)
+            m_self += k * k
+        if omega < cutoff[other, b]:
+            k = _wavevector(omega, slowness[other, b], k_debye[other], cutoff[other, b], sine)
+            m_other += k * k
+    if _uniform(state) < m_other / (m_self + m_other):
+        med, base, total = other, 3, m_other
+    else:
+        med, base, total = side, 0, m_self
+    r = _uniform(state) * total
+    acc = 0.0
+    chosen = base  # L is open wherever any branch is
+    for b in range(3):
+        if omega < cutoff[med, b]:
+            k = _wavevector(omega, slowness[med, b], k_debye[med], cutoff[med, b], sine)
+            acc += k * k
+            if r < acc:
+                chosen = base + b
+                break
+    return chosen, False, _uniform(state)
+
+
+@nb.njit(cache=True, parallel=True)
+def _transport(seed, point, side, first_batch, n_packets,
+               entries, branch,
+               spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular,
+               spectral_top,
+               transmitted, outcome, spectral, angular, outgoing):
+    """Send n_packets per batch from `side` for batches first_batch … first_batch + B − 1.
+
+    Output arrays (first axis: batch, all zeroed by the caller): transmitted (B,),
+    outcome (B, 2, 6), spectral (B, 2, n_ω), angular (B, 3, 6, n_θ), outgoing (B, 6, n_θ).
+    """
+    n_batches = transmitted.shape[0]
+    n_spec = spectral.shape[2]
+    n_ang = angular.shape[3]
+    inv_bin = n_spec / spectral_top
+    for bi in nb.prange(n_batches):
+        state = _stream(seed, point, side, first_batch + bi)
+        for _ in range(n_packets):
+            omega, j = _draw_frequency(state, entries, branch)
+            mu2 = _uniform(state)
+            c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta,
+                                           velocity, slowness, cutoff, k_debye, sine, specular)
+            through = c >= 3
+            transmitted[bi] += through
+            outcome[bi, 0 if is_spec else 1, c] += 1
+            sb = min(int(omega * inv_bin), n_spec - 1)
+            spectral[bi, 0, sb] += 1
+            spectral[bi, 1, sb] += through
+            angular[bi, j, c, min(int(math.sqrt(1.0 - mu2) * n_ang), n_ang - 1)] += 1
+            outgoing[bi, c, min(int(math.sqrt(max(1.0 - mu2_out, 0.0)) * n_ang), n_ang - 1)] += 1
+
+
+@nb.njit(cache=True)
+def _trace(seed, n_packets, side, entries, branch,
+           spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular):
+    """Packet-by-packet record for checks: columns ω, branch, μ², channel, specular, μ²_out, and
+    the uniforms used by the scatter step are reproduced by re-seeding (see tests)."""
+    out = np.empty((n_packets, 6))
+    state = _stream(seed, 0, side, 0)
+    for n in range(n_packets):
+        omega, j = _draw_frequency(state, entries, branch)
+        mu2 = _uniform(state)
+        c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta,
+                                       velocity, slowness, cutoff, k_debye, sine, specular)
+        out[n, 0], out[n, 1], out[n, 2] = omega, j, mu2
+        out[n, 3], out[n, 4], out[n, 5] = c, is_spec, mu2_out
+    return out
+
+
+# ---------------------------------------------------------------- driver
+def specularity_parameters(model):
+    """(kernel code, p, eta) for a landauer.Model."""
+    if model.kind == "ziman":
+        return SPECULAR_ZIMAN, 0.0, model.eta
+    if model.kind == "soffer":
+        return SPECULAR_SOFFER, 0.0, model.eta
+    return SPECULAR_CONSTANT, {"amm": 1.0, "dmm": 0.0}.get(model.kind, model.p), 0.0
+
+
+@dataclass(frozen=True)
+class SidePlan:
+    """Everything fixed for sending packets from one side at one temperature point."""
+
+    side: int  # 0: from medium 1, 1: from medium 2
+    table: object  # sampling.EmissionTable
+    arrays: InterfaceArrays
+    spec: tuple  # (kind code, p, eta)
+
+
+def plan_side(m1, m2, model, T, delta_T, side, part, dispersion="debye", arrays=None) -> SidePlan:
+    """Emission table and kernel arrays for packets from `side` (0 or 1).
+
+    part: which occupation difference the side emits ("full", "upper", "lower"; see
+    `quadrature.occupation_weight`).
+    """
+    a, b = (m1, m2) if side == 0 else (m2, m1)
+    if arrays is None:
+        arrays = interface_arrays(m1, m2, dispersion, need_specular=model.kind != "dmm")
+    table = emission_table(a, b, occupation_weight(T, delta_T, part), T + 0.5 * delta_T, dispersion)
+    return SidePlan(side, table, arrays, specularity_parameters(model))
+
+
+def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, spectral_bins, angle_bins):
+    """Run batches [first_batch, first_batch + n_batches) of a side plan; returns the per-batch tallies."""
+    t, a = plan.table, plan.arrays
+    out = {
+        "transmitted": np.zeros(n_batches, np.int64),
+        "outcome": np.zeros((n_batches, 2, 6), np.int64),
+        "spectral": np.zeros((n_batches, 2, spectral_bins), np.int64),
+        "angular": np.zeros((n_batches, 3, 6, angle_bins), np.int64),
+        "outgoing": np.zeros((n_batches, 6, angle_bins), np.int64),
+    }
+    _transport(int(seed), int(point), int(plan.side), int(first_batch), int(n_packets),
+               t.entries, t.branch,
+               plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
+               a.velocity, a.slowness, a.cutoff, a.k_debye, a.sine, a.specular, t.top,
+               out["transmitted"], out["outcome"], out["spectral"], out["angular"], out["outgoing"])
+    return out

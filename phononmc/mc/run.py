@@ -1,0 +1,234 @@
+"""Run a Monte Carlo job from a run file: points, batches, checkpoints, results file.
+
+A point is one (model, temperature). Its packets come from medium 1, medium 2, or both
+(`monte_carlo.side`). With both, the run is two-sided deviational: medium 1 emits the
+occupation excess n(T+ΔT/2) − n(T), medium 2 the deficit n(T) − n(T−ΔT/2), and the
+net flux gives G = (G₁ + G₂)/2 (in linear response each side's estimate is G itself).
+
+Batches run in chunks of `checkpoint_every`; after each chunk the whole results file is
+rewritten atomically with the running sums, so an interrupted run keeps what it did and
+`resume=True` continues from the last chunk with bit-identical results.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numba
+import numpy as np
+from tqdm.auto import tqdm
+
+from phononmc import io, landauer
+from phononmc.config import RunConfig, load
+from phononmc.mc.interface import interface_arrays, plan_side, run_batches
+from phononmc.mc.tallies import HISTOGRAMS, SideTally, combine
+
+KIND = "montecarlo"
+G_UNITS = "W m^-2 K^-1"
+#: (side index, occupation part) for each `monte_carlo.side` setting.
+SIDE_PARTS = {"both": ((0, "upper"), (1, "lower")), "1": ((0, "full"),), "2": ((1, "full"),)}
+
+
+@dataclass
+class PointResult:
+    """Monte Carlo G at one (model, T) with its analytic counterpart.
+
+    G, G_err, G_analytic in W m⁻² K⁻¹ (emitted-phonon temperatures, like Landauer);
+    z = (G − G_analytic)/G_err. tallies: one `SideTally` per emitting side.
+    spectral_edges (rad s⁻¹) and angle_edges (sin θ) are the histogram bin edges.
+    """
+
+    model: str
+    T: float
+    delta_T: float
+    sides: tuple
+    G_analytic: float
+    tallies: list
+    spectral_edges: np.ndarray
+    angle_edges: np.ndarray
+    complete: bool = False
+
+    @property
+    def G(self) -> float:
+        return combine(self.tallies)[0]
+
+    @property
+    def G_err(self) -> float:
+        return combine(self.tallies)[1]
+
+    @property
+    def z(self) -> float:
+        return (self.G - self.G_analytic) / self.G_err
+
+    @property
+    def batches(self) -> int:
+        return min(t.batches for t in self.tallies)
+
+
+@dataclass
+class SimulationResult:
+    """All points of a run, in run-file order (models outer, temperatures inner)."""
+
+    config: RunConfig
+    points: list = field(default_factory=list)
+    path: Path | None = None
+
+    def table(self) -> str:
+        """Plain-text table: T, G_MC ± σ, G_analytic, z, per model."""
+        return format_table([{"model": p.model, "T": p.T, "G": p.G, "G_err": p.G_err, "G_analytic": p.G_analytic,
+                              "z": p.z, "batches": p.batches} for p in self.points])
+
+
+def format_table(rows) -> str:
+    """Rows of dicts (model, T, G, G_err, G_analytic [W m⁻² K⁻¹], z, batches) as a text table."""
+    head = f"{'model':<20} {'T [K]':>9} {'G_MC [MW m^-2 K^-1]':>26} {'G_analytic':>12} {'z':>7} {'batches':>8}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['model']:<20} {r['T']:>9.4g} {r['G'] / 1e6:>15.7g} ± {r['G_err'] / 1e6:<8.2g} "
+                     f"{r['G_analytic'] / 1e6:>12.7g} {r['z']:>7.2f} {r['batches']:>8d}")
+    return "\n".join(lines)
+
+
+def read_table(path) -> tuple[dict, list[dict]]:
+    """Root attributes and table rows of a Monte Carlo results file (for `phononmc show`)."""
+    res = io.read(path, kind=KIND)
+    rows = []
+    for name in sorted(res.groups):
+        g = res.groups[name]
+        sides = np.atleast_1d(g.attrs["sides"])
+        rows.append({"model": g.attrs["model"], "T": g.attrs["T"], "G": float(g["G"]), "G_err": float(g["G_err"]),
+                     "G_analytic": float(g["G_analytic"]), "z": g.attrs["z"],
+                     "batches": int(min(g[f"side{s}_batches"] for s in sides))})
+    return res.attrs, rows
+
+
+def _analytic(cfg: RunConfig, model, T: float, sides) -> float:
+    """Landauer G for exactly what the sides emit (average over emitting sides)."""
+    return float(np.mean([
+        landauer.conductance(cfg.material_1, cfg.material_2, T, model, side=s + 1, dispersion=cfg.dispersion,
+                             delta_T=cfg.delta_T, part=part)
+        for s, part in sides]))
+
+
+def _new_points(cfg: RunConfig):
+    sides = SIDE_PARTS[cfg.side]
+    shapes = {"outcome": (2, 6), "spectral": (2, cfg.spectral_bins), "angular": (3, 6, cfg.angle_bins),
+              "outgoing": (6, cfg.angle_bins)}
+    arrays_cache = {}
+    points, plans = [], []
+    for spec in cfg.models:
+        model = landauer.parse_model(spec)
+        need_specular = model.kind != "dmm"
+        if need_specular not in arrays_cache:
+            arrays_cache[need_specular] = interface_arrays(cfg.material_1, cfg.material_2, cfg.dispersion,
+                                                           need_specular=need_specular)
+        for T in cfg.temperatures:
+            side_plans = [plan_side(cfg.material_1, cfg.material_2, model, T, cfg.delta_T, s, part,
+                                    cfg.dispersion, arrays_cache[need_specular]) for s, part in sides]
+            top = max(pl.table.top for pl in side_plans)
+            tallies = [SideTally(pl.table.g_emit, cfg.packets_per_batch, shapes) for pl in side_plans]
+            points.append(PointResult(str(model), T, cfg.delta_T, tuple(s + 1 for s, _ in sides),
+                                      _analytic(cfg, model, T, sides), tallies,
+                                      np.linspace(0.0, top, cfg.spectral_bins + 1),
+                                      np.linspace(0.0, 1.0, cfg.angle_bins + 1)))
+            plans.append(side_plans)
+    return points, plans
+
+
+def _done(p: PointResult, cfg: RunConfig) -> bool:
+    if p.batches >= cfg.batches:
+        return True
+    return cfg.rel_err_target > 0 and p.batches >= 4 and p.G_err <= cfg.rel_err_target * abs(p.G)
+
+
+def _groups(points) -> dict:
+    groups = {}
+    for i, p in enumerate(points):
+        ds = {"G": (np.float64(p.G), G_UNITS), "G_err": (np.float64(p.G_err), G_UNITS),
+              "G_analytic": (np.float64(p.G_analytic), G_UNITS),
+              "spectral_edges": (p.spectral_edges, "rad s^-1"), "angle_edges": (p.angle_edges, "1")}
+        for side, t in zip(p.sides, p.tallies):
+            st = t.state()
+            ds[f"side{side}_g_emit"] = (np.float64(st["g_emit"]), G_UNITS)
+            for key in ("n_packets", "batches", "sum", "sum_sq"):
+                ds[f"side{side}_{key}"] = (np.int64(st[key]), "1")
+            for key in HISTOGRAMS:
+                ds[f"side{side}_{key}"] = (st[key], "1")
+        groups[f"point_{i:03d}"] = {
+            "attrs": {"model": p.model, "T": p.T, "delta_T": p.delta_T, "sides": np.array(p.sides),
+                      "complete": p.complete, "z": p.z if p.G_err > 0 else math.nan,
+                      "temperature_definition": "emitted-phonon temperatures (Landauer)"},
+            "datasets": ds}
+    return groups
+
+
+def _write(cfg: RunConfig, points, complete: bool) -> Path:
+    threads = numba.get_num_threads()
+    prov = io.provenance(run_text=cfg.text, seed=cfg.seed, threads=threads)
+    attrs = {"status": "complete" if complete else "running", "name": cfg.name,
+             "materials": json.dumps({f"material_{i}": {f.name: getattr(m, f.name) for f in fields(m)}
+                                      for i, m in ((1, cfg.material_1), (2, cfg.material_2))}),
+             "dispersion": cfg.dispersion, "side": cfg.side}
+    cfg.output.parent.mkdir(parents=True, exist_ok=True)
+    return io.write(cfg.output, KIND, _groups(points), attrs=attrs, provenance=prov)
+
+
+def _restore(cfg: RunConfig, points) -> None:
+    """Load the running sums of a previous run of the same run file into `points`."""
+    res = io.read(cfg.output, kind=KIND)
+    if res.attrs.get("run_file") != cfg.text:
+        raise ValueError(f"cannot resume: {cfg.output} was written by a different run file; "
+                         "delete it, or choose another output path")
+    for i, p in enumerate(points):
+        g = res.groups.get(f"point_{i:03d}")
+        if g is None:
+            continue
+        for k, side in enumerate(p.sides):
+            state = {key: g[f"side{side}_{key}"] for key in ("g_emit", "n_packets", "batches", "sum", "sum_sq",
+                                                             *HISTOGRAMS)}
+            state = {k2: (v.item() if np.ndim(v) == 0 else v) for k2, v in state.items()}
+            p.tallies[k] = SideTally.from_state(state)
+        p.complete = bool(g.attrs.get("complete", False))
+
+
+def simulate(run, resume: bool = False, progress: bool = True, write: bool = True) -> SimulationResult:
+    """Run a Monte Carlo job.
+
+    run : path of a TOML run file, or a `config.RunConfig`.
+    resume : continue a previous, interrupted run of the same run file from its output.
+    progress : show a progress bar (tqdm) over batches.
+    write : write (and checkpoint) the HDF5 results file `config.output`.
+    """
+    cfg = run if isinstance(run, RunConfig) else load(run)
+    if cfg.threads:
+        numba.set_num_threads(min(cfg.threads, numba.config.NUMBA_NUM_THREADS))
+    points, plans = _new_points(cfg)
+    if resume:
+        if not cfg.output.exists():
+            raise ValueError(f"cannot resume: {cfg.output} does not exist (run without --resume first)")
+        _restore(cfg, points)
+    total = sum(cfg.batches * len(p.sides) for p in points)
+    bar = tqdm(total=total, disable=not progress, unit="batch", desc=cfg.name,
+               initial=sum(t.batches for p in points for t in p.tallies))
+    try:
+        for index, (p, side_plans) in enumerate(zip(points, plans)):
+            while not (p.complete or _done(p, cfg)):
+                chunk = min(cfg.checkpoint_every, cfg.batches - p.batches)
+                for tally, plan in zip(p.tallies, side_plans):
+                    out = run_batches(plan, cfg.seed, index, tally.batches, chunk, cfg.packets_per_batch,
+                                      cfg.spectral_bins, cfg.angle_bins)
+                    tally.add(out)
+                    bar.update(chunk)
+                if write:
+                    _write(cfg, points, complete=False)
+            p.complete = True
+            bar.set_postfix_str(f"{p.model} T={p.T:g} K z={p.z:+.2f}")
+    finally:
+        bar.close()
+    result = SimulationResult(cfg, points, cfg.output if write else None)
+    if write:
+        _write(cfg, points, complete=True)
+    return result
