@@ -10,8 +10,10 @@ and is specularly (AMM) or diffusely (DMM) scattered according to DESIGN.md:
 * diffuse otherwise: side by τ_DMM(ω) = M_other/(M_self + M_other), branch ∝ D_j v_j = k_j²/2π²
   on that side, direction cosine-weighted (μ² uniform, Lambert).
 
-The AMM fractions are tabulated on a uniform grid in μ² (the emission variable), where
-the square-root kinks at critical angles sit inside single cells.
+The AMM fractions are tabulated in μ² (the emission variable) on segments that end at
+the critical angles — where the fractions have square-root kinks — with a uniform grid
+of N_PER_SEGMENT cells in each segment, so a narrow transmission cone (Au → diamond:
+θ < 6° for transverse phonons) is resolved as finely as a wide one.
 
 Tallies per batch (int64 counts): transmitted packets; outcome[specular?, channel];
 spectral[emitted/transmitted, ω bin]; angular[incident branch, channel, sin θ bin];
@@ -31,8 +33,9 @@ from phononmc.mc.sampling import _draw_frequency, _stream, _uniform, emission_ta
 from phononmc.quadrature import occupation_weight
 from phononmc.transmission import amm
 
-#: Grid points in μ² for the tabulated AMM fractions.
-N_MU2 = 4096
+#: Segments in μ² between critical angles (at most 5 kinks: 2 media × L, T) and cells per segment.
+N_SEGMENTS = 6
+N_PER_SEGMENT = 512
 SPECULAR_CONSTANT, SPECULAR_ZIMAN, SPECULAR_SOFFER = 0, 1, 2
 
 
@@ -42,8 +45,10 @@ class InterfaceArrays:
 
     velocity, cutoff: (2, 3) per side and branch L, SV, SH (m s⁻¹, rad s⁻¹; a branch a
     liquid lacks has cutoff 0 and so is never open). k_debye: (2,) (m⁻¹).
-    sine: 1 for sine branches, 0 for Debye. specular: (2, 3, 6, N_MU2 + 1) AMM energy
-    fractions for incident side, branch, outgoing channel, μ² grid (no cutoffs).
+    sine: 1 for sine branches, 0 for Debye. specular: (2, 3, N_SEGMENTS, N_PER_SEGMENT + 1, 6)
+    AMM energy fractions for incident side, branch, μ² segment, grid point, outgoing
+    channel (no cutoffs); the six channels of a grid point are adjacent in memory.
+    edges: (2, 3, N_SEGMENTS + 1) segment edges in μ², padded with 1.
     """
 
     velocity: np.ndarray
@@ -51,6 +56,7 @@ class InterfaceArrays:
     k_debye: np.ndarray
     sine: int
     specular: np.ndarray
+    edges: np.ndarray
 
     @property
     def slowness(self) -> np.ndarray:
@@ -59,24 +65,29 @@ class InterfaceArrays:
             return np.where(self.velocity > 0, 1.0 / np.where(self.velocity > 0, self.velocity, 1.0), 0.0)
 
 
-def interface_arrays(m1, m2, dispersion="debye", n_mu2=N_MU2, need_specular=True) -> InterfaceArrays:
+def interface_arrays(m1, m2, dispersion="debye", need_specular=True) -> InterfaceArrays:
     """Build the kernel arrays for the m1 | m2 interface."""
     velocity = np.zeros((2, 3))
     cutoff = np.zeros((2, 3))
-    specular = np.zeros((2, 3, 6, n_mu2 + 1))
-    mu2 = np.linspace(0.0, 1.0, n_mu2 + 1)
+    specular = np.zeros((2, 3, N_SEGMENTS, N_PER_SEGMENT + 1, 6))
+    edges = np.ones((2, 3, N_SEGMENTS + 1))
+    grid = np.linspace(0.0, 1.0, N_PER_SEGMENT + 1)
     for side, (a, b) in enumerate(((m1, m2), (m2, m1))):
         for j, br in enumerate(branches(a, dispersion)):
             velocity[side, j] = br.velocity
             cutoff[side, j] = br.omega_cutoff
             if need_specular:
-                s = np.sqrt(1.0 - mu2) / br.velocity
-                specular[side, j] = amm.coefficients_slowness(a, b, s, br.name).as_array()
+                kinks = (1.0 - (br.velocity * x) ** 2 for x in amm.critical_slownesses(a, b, br.velocity))
+                e = [0.0, *sorted(kinks), 1.0]  # μ² = cos²θ_c at each critical angle
+                edges[side, j, :len(e)] = e
+                for seg, (lo, hi) in enumerate(zip(e[:-1], e[1:])):
+                    s = np.sqrt(1.0 - (lo + (hi - lo) * grid)) / br.velocity
+                    specular[side, j, seg] = amm.coefficients_slowness(a, b, s, br.name).as_array().T
     k_debye = np.array([m1.k_debye, m2.k_debye])
-    return InterfaceArrays(velocity, cutoff, k_debye, int(dispersion == "sine"), specular)
+    return InterfaceArrays(velocity, cutoff, k_debye, int(dispersion == "sine"), specular, edges)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def _wavevector(omega, slowness, k_d, cut, sine):
     """k(ω) (m⁻¹) of a Debye (k = ω/v) or sine branch below its cutoff; slowness = 1/v."""
     if sine:
@@ -84,12 +95,37 @@ def _wavevector(omega, slowness, k_d, cut, sine):
     return omega * slowness
 
 
-@nb.njit(cache=True, inline="always")
-def _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular):
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _diffuse_weight(omega, med, b, slowness, cutoff, k_debye, sine):
+    """D_b v_b ∝ k_b(ω)² of branch b of medium `med` if it exists at ω, else 0 (DMM weight)."""
+    if cutoff[med, b] <= 0.0:
+        return 0.0
+    k = _wavevector(omega, slowness[med, b], k_debye[med], cutoff[med, b], sine)
+    return (omega < cutoff[med, b]) * k * k
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _pick(weights, u):
+    """Index drawn with probability ∝ weights (length 6), from one uniform u; branch-free."""
+    total = 0.0
+    for c in range(6):
+        total += weights[c]
+    r = u * total
+    acc = 0.0
+    index = 0
+    for c in range(5):
+        acc += weights[c]
+        index += r >= acc
+    return index
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine,
+             specular, edges, weights):
     """One interface event for a packet (side, branch j, ω, μ²) drawn on `side`.
 
-    Returns (channel, is_specular, μ²_out): channel 0..2 reflected into L/SV/SH of
-    `side`, 3..5 transmitted into L/SV/SH of the other side.
+    weights: scratch array of length 6. Returns (channel, is_specular, μ²_out): channel
+    0..2 reflected into L/SV/SH of `side`, 3..5 transmitted into L/SV/SH of the other side.
     """
     other = 1 - side
     if spec_kind == SPECULAR_CONSTANT:
@@ -101,62 +137,40 @@ def _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta, velocity, slow
         else:
             p = math.exp(-4.0 * eta * eta * k * k * mu2)
 
-    if p > 0.0 and _uniform(state) < p:
+    if p >= 1.0 or (p > 0.0 and _uniform(state) < p):
+        # AMM fractions interpolated at μ²; closed channels give their share to specular reflection
+        seg = 0
+        for e in range(1, edges.shape[2] - 1):
+            seg += mu2 >= edges[side, j, e]
+        lo = edges[side, j, seg]
         n_u = specular.shape[3] - 1
-        x = mu2 * n_u
+        x = (mu2 - lo) / (edges[side, j, seg + 1] - lo) * n_u
         i = min(int(x), n_u - 1)
         f = x - i
         closed = 0.0
         for c in range(6):
             med = side if c < 3 else other
-            if not omega < cutoff[med, c % 3]:
-                closed += (1.0 - f) * specular[side, j, c, i] + f * specular[side, j, c, i + 1]
-        r = _uniform(state)
-        acc = 0.0
-        chosen = j  # specular reflection in the incident branch (also the round-off fallback)
-        for c in range(6):
-            med = side if c < 3 else other
-            if omega < cutoff[med, c % 3]:
-                acc += (1.0 - f) * specular[side, j, c, i] + f * specular[side, j, c, i + 1]
-                if c == j:
-                    acc += closed
-                if r < acc:
-                    chosen = c
-                    break
-        med = side if chosen < 3 else other
-        ratio = velocity[med, chosen % 3] / velocity[side, j]  # Snell: sin θ' = sin θ v'/v
-        return chosen, True, 1.0 - (1.0 - mu2) * ratio * ratio
+            frac = (1.0 - f) * specular[side, j, seg, i, c] + f * specular[side, j, seg, i + 1, c]
+            is_open = omega < cutoff[med, c % 3]
+            weights[c] = is_open * frac
+            closed += (not is_open) * frac
+        weights[j] += closed
+        c = _pick(weights, _uniform(state))
+        med = side if c < 3 else other
+        ratio = velocity[med, c % 3] / velocity[side, j]  # Snell: sin θ' = sin θ v'/v
+        return c, True, 1.0 - (1.0 - mu2) * ratio * ratio
 
-    m_self = 0.0
-    m_other = 0.0
+    # DMM: P(side, branch) ∝ D v = k²/2π² over both media, i.e. side by τ_DMM, branch by share
     for b in range(3):
-        if omega < cutoff[side, b]:
-            k = _wavevector(omega, slowness[side, b], k_debye[side], cutoff[side, b], sine)
-            m_self += k * k
-        if omega < cutoff[other, b]:
-            k = _wavevector(omega, slowness[other, b], k_debye[other], cutoff[other, b], sine)
-            m_other += k * k
-    if _uniform(state) < m_other / (m_self + m_other):
-        med, base, total = other, 3, m_other
-    else:
-        med, base, total = side, 0, m_self
-    r = _uniform(state) * total
-    acc = 0.0
-    chosen = base  # L is open wherever any branch is
-    for b in range(3):
-        if omega < cutoff[med, b]:
-            k = _wavevector(omega, slowness[med, b], k_debye[med], cutoff[med, b], sine)
-            acc += k * k
-            if r < acc:
-                chosen = base + b
-                break
-    return chosen, False, _uniform(state)
+        weights[b] = _diffuse_weight(omega, side, b, slowness, cutoff, k_debye, sine)
+        weights[3 + b] = _diffuse_weight(omega, other, b, slowness, cutoff, k_debye, sine)
+    return _pick(weights, _uniform(state)), False, _uniform(state)
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, parallel=True, error_model="numpy")
 def _transport(seed, point, side, first_batch, n_packets,
                entries, branch,
-               spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular,
+               spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges,
                spectral_top,
                transmitted, outcome, spectral, angular, outgoing):
     """Send n_packets per batch from `side` for batches first_batch … first_batch + B − 1.
@@ -170,11 +184,12 @@ def _transport(seed, point, side, first_batch, n_packets,
     inv_bin = n_spec / spectral_top
     for bi in nb.prange(n_batches):
         state = _stream(seed, point, side, first_batch + bi)
+        weights = np.empty(6)
         for _ in range(n_packets):
             omega, j = _draw_frequency(state, entries, branch)
             mu2 = _uniform(state)
             c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta,
-                                           velocity, slowness, cutoff, k_debye, sine, specular)
+                                           velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
             through = c >= 3
             transmitted[bi] += through
             outcome[bi, 0 if is_spec else 1, c] += 1
@@ -185,18 +200,21 @@ def _transport(seed, point, side, first_batch, n_packets,
             outgoing[bi, c, min(int(math.sqrt(max(1.0 - mu2_out, 0.0)) * n_ang), n_ang - 1)] += 1
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def _trace(seed, n_packets, side, entries, branch,
-           spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular):
-    """Packet-by-packet record for checks: columns ω, branch, μ², channel, specular, μ²_out, and
-    the uniforms used by the scatter step are reproduced by re-seeding (see tests)."""
+           spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges):
+    """Packet-by-packet record of the steps `_transport` takes, on stream (seed, 0, side, 0).
+
+    Returns (n_packets, 6): ω, branch, μ², channel, specular (1/0), μ²_out.
+    """
     out = np.empty((n_packets, 6))
     state = _stream(seed, 0, side, 0)
+    weights = np.empty(6)
     for n in range(n_packets):
         omega, j = _draw_frequency(state, entries, branch)
         mu2 = _uniform(state)
         c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta,
-                                       velocity, slowness, cutoff, k_debye, sine, specular)
+                                       velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
         out[n, 0], out[n, 1], out[n, 2] = omega, j, mu2
         out[n, 3], out[n, 4], out[n, 5] = c, is_spec, mu2_out
     return out
@@ -248,6 +266,15 @@ def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, 
     _transport(int(seed), int(point), int(plan.side), int(first_batch), int(n_packets),
                t.entries, t.branch,
                plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
-               a.velocity, a.slowness, a.cutoff, a.k_debye, a.sine, a.specular, t.top,
+               a.velocity, a.slowness, a.cutoff, a.k_debye, a.sine, a.specular, a.edges, t.top,
                out["transmitted"], out["outcome"], out["spectral"], out["angular"], out["outgoing"])
     return out
+
+
+def trace(plan: SidePlan, seed: int, n_packets: int) -> np.ndarray:
+    """Per-packet record (ω, branch, μ², channel, specular, μ²_out), shape (n_packets, 6),
+    of packets from a side plan on stream (seed, 0, side, 0): for checks against a reference."""
+    t, a = plan.table, plan.arrays
+    return _trace(int(seed), int(n_packets), int(plan.side), t.entries, t.branch,
+                  plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
+                  a.velocity, a.slowness, a.cutoff, a.k_debye, a.sine, a.specular, a.edges)

@@ -35,12 +35,12 @@ N_GAUSS = 8
 
 
 # ---------------------------------------------------------------- random streams
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def _rotl(x, k):
     return (x << U64(k)) | (x >> U64(64 - k))
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def _splitmix64(x):
     """One splitmix64 step (Steele, Lea & Flood 2014): returns (next state, output)."""
     x = x + U64(0x9E3779B97F4A7C15)
@@ -50,7 +50,7 @@ def _splitmix64(x):
     return x, z ^ (z >> U64(31))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")
 def _stream(seed, key1, key2, key3):
     """xoshiro256** state (uint64[4]) for the stream named by (seed, key1, key2, key3)."""
     mix = U64(0xD1B54A32D192ED03)
@@ -63,7 +63,7 @@ def _stream(seed, key1, key2, key3):
     return state
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def _uniform(s):
     """Next double in [0, 1) from xoshiro256** state s (updated in place)."""
     result = _rotl(s[1] * U64(5), 7) * U64(9)
@@ -100,7 +100,7 @@ def alias_table(weights):
     return prob, alias
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def _linear_in_cell(a, b, u):
     """x ∈ [0, 1) with density ∝ a + (b − a) x (a, b ≥ 0), by inverting its CDF."""
     d = b - a
@@ -114,9 +114,9 @@ def _linear_in_cell(a, b, u):
 class EmissionTable:
     """Emission distribution of one medium at one temperature point.
 
-    entries: (K, 6) float64, one row per (cell, branch) k = cell · n_branches + branch:
+    entries: (K, 8) float64, one row per (cell, branch) k = cell · n_branches + branch:
     [alias probability, alias index, ω_lo (rad s⁻¹), cell width (rad s⁻¹), density at ω_lo,
-    density at ω_lo + width] — one row is one cache line for the kernel.
+    density at ω_lo + width, 0, 0] — padded so that a row is one 64-byte cache line.
     branch: (K,) int64. mass: (n_cells, n_branches) emitted flux per cell (W m⁻² K⁻¹).
     g_emit: total emitted flux per kelvin (W m⁻² K⁻¹); top: highest ω sampled (rad s⁻¹).
     """
@@ -152,12 +152,12 @@ def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N
     prob, alias = alias_table(mass.ravel())
     nb_ = len(bs)
     cell = np.repeat(np.arange(len(lo)), nb_)
-    entries = np.column_stack([prob, alias.astype(float), lo[cell], width[cell], f_lo, f_hi])
+    entries = np.column_stack([prob, alias.astype(float), lo[cell], width[cell], f_lo, f_hi, 0 * f_lo, 0 * f_lo])
     branch = np.tile(np.arange(nb_, dtype=np.int64), len(lo))
     return EmissionTable(np.ascontiguousarray(entries), branch, mass, float(mass.sum()), float(top))
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy")
 def _draw_frequency(state, entries, branch):
     """(ω, branch) from an emission table (`EmissionTable.entries`, `.branch`); two uniforms."""
     x = _uniform(state) * entries.shape[0]

@@ -253,6 +253,13 @@ def critical_angles(m1: Material, m2: Material) -> dict[str, float]:
     return out
 
 
+def critical_slownesses(m1: Material, m2: Material, v_in: float) -> list[float]:
+    """Tangential slownesses 1/v (s m⁻¹) of every wave of either medium faster than v_in,
+    ascending: where the coefficients of a wave of speed v_in have square-root kinks."""
+    speeds = [m.v_long for m in (m1, m2)] + [m.v_trans for m in (m1, m2) if not m.is_liquid]
+    return sorted({1.0 / v for v in speeds if v > v_in})
+
+
 def slowness_nodes(m1: Material, m2: Material, incident: str, n: int = 64):
     """Quadrature in s for hemispherical averages: ∫_0^1 f 2μ dμ = 2v² ∫_0^{1/v} f(s) s ds.
 
@@ -260,9 +267,7 @@ def slowness_nodes(m1: Material, m2: Material, incident: str, n: int = 64):
     coefficients have square-root kinks. Returns (s, weight) with Σ weight·f ≈ ∫ f 2μ dμ.
     """
     v_in = m1.v_long if incident == "L" else m1.v_trans
-    speeds = [m.v_long for m in (m1, m2)] + [m.v_trans for m in (m1, m2) if not m.is_liquid]
-    breaks = [0.0, 1.0 / v_in] + [1.0 / v for v in speeds if v > v_in]
-    s, w = split_gauss_cosine(breaks, n)
+    s, w = split_gauss_cosine([0.0, 1.0 / v_in, *critical_slownesses(m1, m2, v_in)], n)
     return s, 2.0 * v_in**2 * w * s
 
 

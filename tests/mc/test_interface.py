@@ -1,0 +1,214 @@
+"""Monte Carlo at a bare interface: kernel vs reference, MC vs Landauer, tallies, streams.
+
+Statistical comparisons use fixed seeds and |MC − exact| < 4 standard errors, with the
+relative standard error itself required to be small (stated per test).
+"""
+
+import math
+
+import numba
+import numpy as np
+import pytest
+
+import phononmc as pm
+from phononmc import landauer
+from phononmc.mc import interface as I
+from phononmc.transmission import amm, dmm, specularity
+from tests.mc import reference
+
+SI, GE = pm.material("Si"), pm.material("Ge")
+AL, SAPPHIRE = pm.material("Al"), pm.material("Al2O3")
+AU, DIAMOND = pm.material("Au"), pm.material("diamond")
+Z_MAX = 4.0
+
+
+def packets_for(m1, m2, model, T, side, rel_err=1e-3, batches=20):
+    """Packets per batch for an expected relative standard error of rel_err/√2 (binomial:
+    σ/G = √((1 − f)/(f N)) with f the linear-response mean transmission of the emitting side)."""
+    exact = landauer.conductance(m1, m2, T, model, side=side + 1)
+    f = exact / landauer.emission_conductance((m1, m2)[side], T)
+    return int(math.ceil(2.0 * (1 - f) / f / rel_err**2 / batches / 1000) * 1000)
+
+
+def run(m1, m2, model, T, side, batches=20, n=None, seed=1, point=0, delta_T=0.0, part="full",
+        spectral_bins=16, angle_bins=30):
+    """One side's batches; n=None picks the packets for < 1e-3 relative standard error."""
+    if n is None:
+        n = packets_for(m1, m2, model, T, side, batches=batches)
+    model = landauer.parse_model(model)
+    plan = I.plan_side(m1, m2, model, T, delta_T, side, part)
+    out = I.run_batches(plan, seed, point, 0, batches, n, spectral_bins, angle_bins)
+    g = plan.table.g_emit * out["transmitted"] / n
+    return plan, out, g.mean(), g.std(ddof=1) / math.sqrt(batches)
+
+
+# ------------------------------------------------------------------ kernel vs reference
+@pytest.mark.parametrize("model", ["amm", "dmm", "mixed(p=0.5)", "soffer(eta=0.3e-9)"])
+@pytest.mark.parametrize("side", [0, 1])
+def test_kernel_matches_reference_packet_by_packet(model, side):
+    """Same stream, same packets: ω, branch, μ², channel and direction agree one by one."""
+    m = landauer.parse_model(model)
+    m_in, m_out = (SI, GE) if side == 0 else (GE, SI)
+    plan = I.plan_side(SI, GE, m, 300.0, 0.0, side, "full")
+    n = 400
+    rec = I.trace(plan, seed=7, n_packets=n)
+    rng = reference.Xoshiro256(7, 0, side, 0)
+    near_threshold = 0
+    for row in rec:
+        omega, j = reference.draw(rng, plan.table)
+        mu2 = rng.uniform()
+        assert row[0] == pytest.approx(omega, rel=1e-13) and row[1] == j and row[2] == mu2
+        if m.kind == "soffer":
+            k = float(pm.dispersion.branches(m_in)[j].wavevector(np.array([omega]))[0])
+            p = float(specularity.soffer(k, mu2, m.eta))
+        else:
+            p = I.specularity_parameters(m)[1]
+        channel, specular, r, cum = reference.scatter(rng, m_in, m_out, j, omega, mu2, p)
+        assert bool(row[4]) == specular
+        if row[3] != channel:  # only a table-interpolation hair from a threshold may differ
+            near_threshold += 1
+            assert np.min(np.abs(cum - r)) < 1e-6 * cum[-1]
+        elif specular:
+            v_in = pm.dispersion.branches(m_in)[j].velocity
+            med = m_in if channel < 3 else m_out
+            v_out = pm.dispersion.branches(med)[channel % 3].velocity
+            assert math.sqrt(max(1 - row[5], 0)) == pytest.approx(math.sqrt(1 - mu2) * v_out / v_in, abs=1e-12)
+    assert near_threshold <= 2
+
+
+# ------------------------------------------------------------------ MC vs Landauer
+# Ge → Si and Al → sapphire have total internal reflection; Au → diamond (slow: its
+# transmission cone is θ < 15°, so 1e-3 needs ~1e8 packets) is the extreme mismatch.
+PAIRS = [(SI, GE), (AL, SAPPHIRE), pytest.param(AU, DIAMOND, marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("model", ["amm", "dmm", "mixed(p=0.5)"])
+@pytest.mark.parametrize("T", [5.0, 300.0])
+@pytest.mark.parametrize("m1,m2", PAIRS, ids=lambda m: m.name)
+def test_mc_agrees_with_landauer(m1, m2, model, T):
+    """Both emitting sides, each to < 1e-3 relative standard error, within 4σ of Landauer."""
+    for side in (0, 1):
+        exact = landauer.conductance(m1, m2, T, model, side=side + 1)
+        _, _, g, se = run(m1, m2, model, T, side, seed=11 + side, point=3)
+        assert se / exact < 1e-3
+        assert abs(g - exact) < Z_MAX * se, (side, g, exact, se)
+
+
+def test_detailed_balance_mc():
+    """G from side 1 equals G from side 2 within statistics (AMM with cutoffs, 300 K)."""
+    _, _, g1, s1 = run(SI, GE, "amm", 300.0, 0, seed=3)
+    _, _, g2, s2 = run(SI, GE, "amm", 300.0, 1, seed=4)
+    assert max(s1, s2) / g1 < 1e-3
+    assert abs(g1 - g2) < Z_MAX * math.hypot(s1, s2)
+
+
+def test_rough_interfaces_against_their_landauer_side():
+    """Ziman and Soffer: MC from each side matches the Landauer integral of that side."""
+    for model in ("ziman(eta=0.3e-9)", "soffer(eta=0.3e-9)"):
+        for side in (0, 1):
+            _, _, g, se = run(SI, GE, model, 300.0, side, seed=21 + side)
+            exact = landauer.conductance(SI, GE, 300.0, model, side=side + 1)
+            assert se / exact < 1e-3 and abs(g - exact) < Z_MAX * se, (model, side)
+
+
+def test_finite_delta_T():
+    """G(T ± ΔT/2) → G(T) as ΔT → 0, and at large ΔT MC follows the finite-ΔT Landauer G,
+    which differs from the linear-response G by many standard errors."""
+    T = 10.0
+    linear = landauer.conductance(SI, GE, T, "dmm")
+    _, _, g_small, s_small = run(SI, GE, "dmm", T, 0, delta_T=0.01, seed=31)
+    assert abs(g_small - linear) < Z_MAX * s_small and s_small / linear < 1e-3
+    big = landauer.conductance(SI, GE, T, "dmm", delta_T=16.0)
+    _, _, g_big, s_big = run(SI, GE, "dmm", T, 0, delta_T=16.0, seed=32)
+    assert abs(g_big - big) < Z_MAX * s_big
+    assert abs(g_big - linear) > 20 * s_big
+    # two-sided deviational split: side 1 emits the excess, side 2 the deficit
+    halves = [run(SI, GE, "dmm", T, s, delta_T=16.0, part=part, seed=33 + s) for s, part in ((0, "upper"), (1, "lower"))]
+    g_two = 0.5 * (halves[0][2] + halves[1][2])
+    s_two = 0.5 * math.hypot(halves[0][3], halves[1][3])
+    assert abs(g_two - big) < Z_MAX * s_two
+
+
+# ------------------------------------------------------------------ resolved tallies
+def _bin_average(f, edges, weight, n=400):
+    """Weighted average of f over each bin: Σ f w / Σ w with n midpoints per bin."""
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        x = lo + (np.arange(n) + 0.5) / n * (hi - lo)
+        w = weight(x)
+        out.append((f(x) * w).sum() / w.sum() if w.sum() > 0 else np.nan)
+    return np.array(out)
+
+
+def test_angle_resolved_transmission_reproduces_amm():
+    """Per branch and channel, in sin θ bins: MC fractions match the AMM τ(θ), and channels
+    are exactly empty beyond their critical angles (Ge → Si, below all cutoffs)."""
+    n_ang = 30
+    _, out, _, _ = run(GE, SI, "amm", 5.0, 0, batches=10, n=200_000, angle_bins=n_ang, seed=41)
+    ang = out["angular"].sum(axis=0)  # (3, 6, n_ang)
+    edges = np.linspace(0, 1, n_ang + 1)
+    crit = amm.critical_angles(GE, SI)
+    for j, name in enumerate(amm.BRANCHES):
+        emitted = ang[j].sum(axis=0)
+        v = pm.dispersion.branches(GE)[j].velocity
+        for c, chan in enumerate(amm.CHANNELS):
+            f = lambda x, name=name, c=c: amm.coefficients_slowness(GE, SI, x / v, name).as_array()[c]
+            expected = _bin_average(f, edges, lambda x: x)  # μ² uniform ⇒ density ∝ sin θ in sin θ
+            frac = ang[j, c] / emitted
+            se = np.sqrt(np.maximum(expected * (1 - expected), 1e-12) / emitted)
+            assert np.all(np.abs(frac - expected) < 5 * se + 1e-12), (name, chan)
+            key = f"{name}->{chan}"
+            if key in crit:
+                beyond = edges[:-1] > math.sin(crit[key])
+                assert ang[j, c][beyond].sum() == 0, key
+
+
+def test_spectral_transmission_reproduces_dmm():
+    """Spectral tallies: transmitted/emitted per ω bin equals the emission-weighted τ_DMM(ω)."""
+    plan, out, _, _ = run(SI, GE, "dmm", 300.0, 0, batches=10, n=200_000, spectral_bins=24, seed=51)
+    spec = out["spectral"].sum(axis=0)
+    edges = np.linspace(0, plan.table.top, 25)
+    weight = lambda w: sum(b.dos_velocity(w) for b in pm.dispersion.branches(SI)) * w * \
+        pm.quadrature.bose_derivative(w, 300.0)
+    expected = _bin_average(lambda w: dmm.transmission(SI, GE, w), edges, weight)
+    ok = spec[0] > 1000
+    frac = spec[1][ok] / spec[0][ok]
+    se = np.sqrt(expected[ok] * (1 - expected[ok]) / spec[0][ok])
+    assert np.all(np.abs(frac - expected[ok]) <= 5 * se)  # = 0 where Ge has no phonon at all
+    assert ok.sum() >= 20
+
+
+def test_diffuse_directions_are_lambert_and_bookkeeping_closes():
+    n_ang, batches, n = 20, 10, 100_000
+    _, out, _, _ = run(SI, GE, "dmm", 100.0, 0, batches=batches, n=n, angle_bins=n_ang, seed=61)
+    outgoing = out["outgoing"].sum(axis=(0, 1))
+    edges = np.linspace(0, 1, n_ang + 1)
+    expected = np.diff(edges**2) * outgoing.sum()  # μ'² uniform: P(sin θ' < x) = x²
+    chi2 = ((outgoing - expected) ** 2 / expected).sum()
+    assert chi2 < 50  # 19 degrees of freedom: p ≈ 1e-4
+    outcome = out["outcome"].sum(axis=0)
+    assert outcome.sum() == batches * n  # every packet has exactly one outcome
+    assert outcome[:, 3:].sum() == out["transmitted"].sum()
+    assert outcome[0].sum() == 0  # DMM: nothing specular
+    assert np.all(out["spectral"][:, 0].sum(axis=1) == n)
+
+
+# ------------------------------------------------------------------ streams
+def test_bit_identical_for_one_and_two_threads():
+    plan = I.plan_side(SI, GE, landauer.parse_model("mixed(p=0.5)"), 50.0, 0.0, 0, "full")
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = I.run_batches(plan, 5, 2, 0, 6, 20_000, 8, 10)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = I.run_batches(plan, 5, 2, 0, 6, 20_000, 8, 10)
+    finally:
+        numba.set_num_threads(before)
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key])
+    # and batches are independent streams: batch k of a run starting at batch k is the same
+    later = I.run_batches(plan, 5, 2, 3, 3, 20_000, 8, 10)
+    for key in one:
+        np.testing.assert_array_equal(one[key][3:], later[key])
+    other_seed = I.run_batches(plan, 6, 2, 0, 6, 20_000, 8, 10)
+    assert not np.array_equal(one["transmitted"], other_seed["transmitted"])
