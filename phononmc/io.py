@@ -29,6 +29,7 @@ import os
 import platform
 import subprocess
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,10 +211,7 @@ def write(path, kind: str, groups: dict, attrs: dict | None = None, provenance: 
     if clash:
         raise ValueError(f"attrs {clash} clash with provenance entries of the same name")
 
-    # Same directory, so os.replace is an atomic rename on one filesystem; a fresh name
-    # opened with "x" gets the usual permissions (umask) and never clobbers anything.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
+    with atomic_target(path) as tmp:
         with h5py.File(tmp, "x") as f:
             f.attrs["filetype"] = FILETYPE
             f.attrs["schema_version"] = SCHEMA_VERSION
@@ -223,14 +221,24 @@ def write(path, kind: str, groups: dict, attrs: dict | None = None, provenance: 
             _write_groups(f, groups)
         with open(tmp, "rb+") as fh:  # data on disk before the rename makes it visible
             os.fsync(fh.fileno())
+    return path
+
+
+@contextmanager
+def atomic_target(path):
+    """Yield a fresh temporary path beside ``path``; on success rename it over ``path``,
+    on any error remove it, so ``path`` is never left half-written.
+
+    Same directory, so os.replace is an atomic rename on one filesystem.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
+        tmp.unlink(missing_ok=True)
         raise
-    return path
 
 
 # --------------------------------------------------------------------------- reading

@@ -9,14 +9,14 @@ pyplot's global state and never shown, so they work headless and in threads:
 
 from __future__ import annotations
 
-import os
 import sys
-import uuid
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+
+from phononmc.io import atomic_target
 
 #: An asymptote is drawn only where it lies below this multiple of its curve.
 ASYMPTOTE_CLIP = 3.0
@@ -128,16 +128,9 @@ def _asymptote(ax, Ts, Gs, coefficient: float, colour) -> None:
 def save(fig: Figure, path) -> Path:
     """Write ``fig`` as PNG (150 dpi) to ``path`` via a temporary file, then close it."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        fig.savefig(tmp, dpi=150, format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-        raise
+        with atomic_target(path) as tmp:
+            fig.savefig(tmp, dpi=150, format="png")
     finally:
         pyplot = sys.modules.get("matplotlib.pyplot")  # close only if pyplot manages it
         if pyplot is not None:

@@ -167,6 +167,20 @@ def _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta, velocity, slow
     return _pick(weights, _uniform(state)), False, _uniform(state)
 
 
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _packet(state, side, entries, branch, spec_kind, p_const, eta,
+            velocity, slowness, cutoff, k_debye, sine, specular, edges, weights):
+    """One packet: emission draw (ω, branch, μ²) on `side`, then its interface event.
+
+    Returns (ω, branch, μ², channel, is_specular, μ²_out).
+    """
+    omega, j = _draw_frequency(state, entries, branch)
+    mu2 = _uniform(state)
+    c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta,
+                                   velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
+    return omega, j, mu2, c, is_spec, mu2_out
+
+
 @nb.njit(cache=True, parallel=True, error_model="numpy")
 def _transport(seed, point, side, first_batch, n_packets,
                entries, branch,
@@ -186,10 +200,9 @@ def _transport(seed, point, side, first_batch, n_packets,
         state = _stream(seed, point, side, first_batch + bi)
         weights = np.empty(6)
         for _ in range(n_packets):
-            omega, j = _draw_frequency(state, entries, branch)
-            mu2 = _uniform(state)
-            c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta,
-                                           velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
+            omega, j, mu2, c, is_spec, mu2_out = _packet(
+                state, side, entries, branch, spec_kind, p_const, eta,
+                velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
             through = c >= 3
             transmitted[bi] += through
             outcome[bi, 0 if is_spec else 1, c] += 1
@@ -211,10 +224,9 @@ def _trace(seed, n_packets, side, entries, branch,
     state = _stream(seed, 0, side, 0)
     weights = np.empty(6)
     for n in range(n_packets):
-        omega, j = _draw_frequency(state, entries, branch)
-        mu2 = _uniform(state)
-        c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta,
-                                       velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
+        omega, j, mu2, c, is_spec, mu2_out = _packet(
+            state, side, entries, branch, spec_kind, p_const, eta,
+            velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
         out[n, 0], out[n, 1], out[n, 2] = omega, j, mu2
         out[n, 3], out[n, 4], out[n, 5] = c, is_spec, mu2_out
     return out
