@@ -120,10 +120,12 @@ def _pick(weights, u):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine,
+def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine,
              specular, edges, weights):
     """One interface event for a packet (side, branch j, ω, μ²) drawn on `side`.
 
+    rows, k: the kernel rows (`SidePlan.rows`) and the packet's emission row; with Debye
+    branches columns 6–10 of row k hold the cumulative DMM channel probabilities of its cell.
     weights: scratch array of length 6. Returns (channel, is_specular, μ²_out): channel
     0..2 reflected into L/SV/SH of `side`, 3..5 transmitted into L/SV/SH of the other side.
     """
@@ -131,11 +133,11 @@ def _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta, velocity, slow
     if spec_kind == SPECULAR_CONSTANT:
         p = p_const
     else:
-        k = _wavevector(omega, slowness[side, j], k_debye[side], cutoff[side, j], sine)
+        q = _wavevector(omega, slowness[side, j], k_debye[side], cutoff[side, j], sine)
         if spec_kind == SPECULAR_ZIMAN:
-            p = math.exp(-4.0 * math.pi * eta * eta * k * k)
+            p = math.exp(-4.0 * math.pi * eta * eta * q * q)
         else:
-            p = math.exp(-4.0 * eta * eta * k * k * mu2)
+            p = math.exp(-4.0 * eta * eta * q * q * mu2)
 
     if p >= 1.0 or (p > 0.0 and _uniform(state) < p):
         # AMM fractions interpolated at μ²; closed channels give their share to specular reflection
@@ -160,30 +162,38 @@ def _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta, velocity, slow
         ratio = velocity[med, c % 3] / velocity[side, j]  # Snell: sin θ' = sin θ v'/v
         return c, True, 1.0 - (1.0 - mu2) * ratio * ratio
 
-    # DMM: P(side, branch) ∝ D v = k²/2π² over both media, i.e. side by τ_DMM, branch by share
-    for b in range(3):
-        weights[b] = _diffuse_weight(omega, side, b, slowness, cutoff, k_debye, sine)
-        weights[3 + b] = _diffuse_weight(omega, other, b, slowness, cutoff, k_debye, sine)
-    return _pick(weights, _uniform(state)), False, _uniform(state)
+    # DMM: P(side, branch) ∝ D v = k²/2π² over both media, i.e. side by τ_DMM, branch by share.
+    u = _uniform(state)
+    if sine:  # k² ratios change within a cell: evaluate them at ω
+        for b in range(3):
+            weights[b] = _diffuse_weight(omega, side, b, slowness, cutoff, k_debye, sine)
+            weights[3 + b] = _diffuse_weight(omega, other, b, slowness, cutoff, k_debye, sine)
+        c = _pick(weights, u)
+    else:  # Debye: k_b²/k_b'² = v_b'²/v_b², constant in the cell: tabulated thresholds
+        c = 0
+        for t in range(5):
+            c += u >= rows[k, 6 + t]
+    return c, False, _uniform(state)
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _packet(state, side, entries, branch, spec_kind, p_const, eta,
+def _packet(state, side, rows, branch, spec_kind, p_const, eta,
             velocity, slowness, cutoff, k_debye, sine, specular, edges, weights):
     """One packet: emission draw (ω, branch, μ²) on `side`, then its interface event.
 
-    Returns (ω, branch, μ², channel, is_specular, μ²_out).
+    rows: `SidePlan.rows`. Returns (ω, branch, μ², channel, is_specular, μ²_out).
     """
-    omega, j = _draw_frequency(state, entries, branch)
+    omega, k = _draw_frequency(state, rows)
+    j = branch[k]
     mu2 = _uniform(state)
-    c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, spec_kind, p_const, eta,
+    c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta,
                                    velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
     return omega, j, mu2, c, is_spec, mu2_out
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy")
 def _transport(seed, point, side, first_batch, n_packets,
-               entries, branch,
+               rows, branch,
                spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges,
                spectral_top,
                transmitted, outcome, spectral, angular, outgoing):
@@ -201,7 +211,7 @@ def _transport(seed, point, side, first_batch, n_packets,
         weights = np.empty(6)
         for _ in range(n_packets):
             omega, j, mu2, c, is_spec, mu2_out = _packet(
-                state, side, entries, branch, spec_kind, p_const, eta,
+                state, side, rows, branch, spec_kind, p_const, eta,
                 velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
             through = c >= 3
             transmitted[bi] += through
@@ -214,7 +224,7 @@ def _transport(seed, point, side, first_batch, n_packets,
 
 
 @nb.njit(cache=True, error_model="numpy")
-def _trace(seed, n_packets, side, entries, branch,
+def _trace(seed, n_packets, side, rows, branch,
            spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges):
     """Packet-by-packet record of the steps `_transport` takes, on stream (seed, 0, side, 0).
 
@@ -225,7 +235,7 @@ def _trace(seed, n_packets, side, entries, branch,
     weights = np.empty(6)
     for n in range(n_packets):
         omega, j, mu2, c, is_spec, mu2_out = _packet(
-            state, side, entries, branch, spec_kind, p_const, eta,
+            state, side, rows, branch, spec_kind, p_const, eta,
             velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
         out[n, 0], out[n, 1], out[n, 2] = omega, j, mu2
         out[n, 3], out[n, 4], out[n, 5] = c, is_spec, mu2_out
@@ -250,6 +260,24 @@ class SidePlan:
     table: object  # sampling.EmissionTable
     arrays: InterfaceArrays
     spec: tuple  # (kind code, p, eta)
+    rows: np.ndarray  # (K, 16): table.entries in columns 0–5, DMM thresholds in 6–10 (`diffuse_rows`)
+
+
+def diffuse_rows(table, m_in, m_out, dispersion="debye") -> np.ndarray:
+    """Kernel rows (K, 16): the emission entries, then the cumulative DMM probabilities of
+    channels 0..4 (reflected L, SV, SH, transmitted L, SV) at each cell's mid frequency,
+    zero-padded to 128 bytes. Exact for Debye branches, where the k² ratios are constant
+    between cutoffs (cell edges include every cutoff); unused (zeros) for sine branches."""
+    rows = np.zeros((table.entries.shape[0], 16))
+    rows[:, :6] = table.entries
+    if dispersion == "debye":
+        mid = table.entries[:, 2] + 0.5 * table.entries[:, 3]
+        w = np.zeros((len(mid), 6))
+        for offset, m in ((0, m_in), (3, m_out)):
+            for b, br in enumerate(branches(m, dispersion)):
+                w[:, offset + b] = br.dos_velocity(mid)
+        rows[:, 6:11] = (np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True))[:, :5]
+    return rows
 
 
 def plan_side(m1, m2, model, T, delta_T, side, part, dispersion="debye", arrays=None) -> SidePlan:
@@ -262,7 +290,7 @@ def plan_side(m1, m2, model, T, delta_T, side, part, dispersion="debye", arrays=
     if arrays is None:
         arrays = interface_arrays(m1, m2, dispersion, need_specular=model.kind != "dmm")
     table = emission_table(a, b, occupation_weight(T, delta_T, part), T + 0.5 * delta_T, dispersion)
-    return SidePlan(side, table, arrays, specularity_parameters(model))
+    return SidePlan(side, table, arrays, specularity_parameters(model), diffuse_rows(table, a, b, dispersion))
 
 
 def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, spectral_bins, angle_bins):
@@ -276,7 +304,7 @@ def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, 
         "outgoing": np.zeros((n_batches, 6, angle_bins), np.int64),
     }
     _transport(int(seed), int(point), int(plan.side), int(first_batch), int(n_packets),
-               t.entries, t.branch,
+               plan.rows, t.branch,
                plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
                a.velocity, a.slowness, a.cutoff, a.k_debye, a.sine, a.specular, a.edges, t.top,
                out["transmitted"], out["outcome"], out["spectral"], out["angular"], out["outgoing"])
@@ -287,6 +315,6 @@ def trace(plan: SidePlan, seed: int, n_packets: int) -> np.ndarray:
     """Per-packet record (ω, branch, μ², channel, specular, μ²_out), shape (n_packets, 6),
     of packets from a side plan on stream (seed, 0, side, 0): for checks against a reference."""
     t, a = plan.table, plan.arrays
-    return _trace(int(seed), int(n_packets), int(plan.side), t.entries, t.branch,
+    return _trace(int(seed), int(n_packets), int(plan.side), plan.rows, t.branch,
                   plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
                   a.velocity, a.slowness, a.cutoff, a.k_debye, a.sine, a.specular, a.edges)

@@ -29,7 +29,7 @@ from phononmc.quadrature import X_MAX, gauss_cosine
 
 U64 = nb.uint64
 #: Cells per emission table; the break points (cutoffs) are added to these.
-N_CELLS = 2048
+N_CELLS = 1024
 #: Gauss nodes per cell for the cell masses.
 N_GAUSS = 8
 
@@ -114,9 +114,9 @@ def _linear_in_cell(a, b, u):
 class EmissionTable:
     """Emission distribution of one medium at one temperature point.
 
-    entries: (K, 8) float64, one row per (cell, branch) k = cell · n_branches + branch:
+    entries: (K, 6) float64, one row per (cell, branch) k = cell · n_branches + branch:
     [alias probability, alias index, ω_lo (rad s⁻¹), cell width (rad s⁻¹), density at ω_lo,
-    density at ω_lo + width, 0, 0] — padded so that a row is one 64-byte cache line.
+    density at ω_lo + width].
     branch: (K,) int64. mass: (n_cells, n_branches) emitted flux per cell (W m⁻² K⁻¹).
     g_emit: total emitted flux per kelvin (W m⁻² K⁻¹); top: highest ω sampled (rad s⁻¹).
     """
@@ -152,17 +152,18 @@ def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N
     prob, alias = alias_table(mass.ravel())
     nb_ = len(bs)
     cell = np.repeat(np.arange(len(lo)), nb_)
-    entries = np.column_stack([prob, alias.astype(float), lo[cell], width[cell], f_lo, f_hi, 0 * f_lo, 0 * f_lo])
+    entries = np.column_stack([prob, alias.astype(float), lo[cell], width[cell], f_lo, f_hi])
     branch = np.tile(np.arange(nb_, dtype=np.int64), len(lo))
     return EmissionTable(np.ascontiguousarray(entries), branch, mass, float(mass.sum()), float(top))
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _draw_frequency(state, entries, branch):
-    """(ω, branch) from an emission table (`EmissionTable.entries`, `.branch`); two uniforms."""
-    x = _uniform(state) * entries.shape[0]
+def _draw_frequency(state, rows):
+    """(ω, entry k) from rows whose columns 0–5 are `EmissionTable.entries` (more may follow);
+    two uniforms. The branch is `EmissionTable.branch[k]`."""
+    x = _uniform(state) * rows.shape[0]
     k = int(x)
-    if x - k >= entries[k, 0]:
-        k = int(entries[k, 1])
-    u = _linear_in_cell(entries[k, 4], entries[k, 5], _uniform(state))
-    return entries[k, 2] + u * entries[k, 3], branch[k]
+    if x - k >= rows[k, 0]:
+        k = int(rows[k, 1])
+    u = _linear_in_cell(rows[k, 4], rows[k, 5], _uniform(state))
+    return rows[k, 2] + u * rows[k, 3], k

@@ -43,13 +43,14 @@ def run(m1, m2, model, T, side, batches=20, n=None, seed=1, point=0, delta_T=0.0
 
 
 # ------------------------------------------------------------------ kernel vs reference
-@pytest.mark.parametrize("model", ["amm", "dmm", "mixed(p=0.5)", "soffer(eta=0.3e-9)"])
+@pytest.mark.parametrize("model,dispersion", [("amm", "debye"), ("dmm", "debye"), ("dmm", "sine"),
+                                              ("mixed(p=0.5)", "debye"), ("soffer(eta=0.3e-9)", "debye")])
 @pytest.mark.parametrize("side", [0, 1])
-def test_kernel_matches_reference_packet_by_packet(model, side):
+def test_kernel_matches_reference_packet_by_packet(model, dispersion, side):
     """Same stream, same packets: ω, branch, μ², channel and direction agree one by one."""
     m = landauer.parse_model(model)
     m_in, m_out = (SI, GE) if side == 0 else (GE, SI)
-    plan = I.plan_side(SI, GE, m, 300.0, 0.0, side, "full")
+    plan = I.plan_side(SI, GE, m, 300.0, 0.0, side, "full", dispersion)
     n = 400
     rec = I.trace(plan, seed=7, n_packets=n)
     rng = reference.Xoshiro256(7, 0, side, 0)
@@ -63,7 +64,7 @@ def test_kernel_matches_reference_packet_by_packet(model, side):
             p = float(specularity.soffer(k, mu2, m.eta))
         else:
             p = I.specularity_parameters(m)[1]
-        channel, specular, r, cum = reference.scatter(rng, m_in, m_out, j, omega, mu2, p)
+        channel, specular, r, cum = reference.scatter(rng, m_in, m_out, j, omega, mu2, p, dispersion)
         assert bool(row[4]) == specular
         if row[3] != channel:  # only a table-interpolation hair from a threshold may differ
             near_threshold += 1
