@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from phononmc import landauer
 from phononmc.dispersion import DISPERSIONS
 from phononmc.materials import Material, material, materials
 
@@ -248,12 +249,9 @@ class ModelSpec:
 
     @property
     def label(self) -> str:
-        """Short name used in tables and results groups: "amm", "mixed(p=0.5)", "soffer(eta=0.5 nm)"."""
-        if self.kind == "mixed":
-            return f"mixed(p={self.p:g})"
-        if self.kind in ROUGHNESS_KINDS:
-            return f"{self.kind}(eta={self.roughness * 1e9:g} nm)"
-        return self.kind
+        """Short name used in tables and results groups: "amm", "mixed(p=0.5)", "soffer(eta=0.5 nm)"
+        (the name of the equivalent `landauer.Model`)."""
+        return str(landauer.parse_model(self))
 
     @property
     def needs_debye(self) -> bool:

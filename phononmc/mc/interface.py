@@ -95,13 +95,17 @@ def _wavevector(omega, slowness, k_d, cut, sine):
     return omega * slowness
 
 
+#: Columns of a kernel row (`SidePlan.rows`): emission entry (6), DMM thresholds (5), padding.
+ROW = 16
+
+
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _diffuse_weight(omega, med, b, slowness, cutoff, k_debye, sine):
-    """D_b v_b ∝ k_b(ω)² of branch b of medium `med` if it exists at ω, else 0 (DMM weight)."""
-    if cutoff[med, b] <= 0.0:
+def _diffuse_weight(omega, mb, slowness, cutoff, k_debye_m, sine):
+    """D v ∝ k(ω)² of branch mb (= medium · 3 + branch) if it exists at ω, else 0 (DMM weight)."""
+    if cutoff[mb] <= 0.0:
         return 0.0
-    k = _wavevector(omega, slowness[med, b], k_debye[med], cutoff[med, b], sine)
-    return (omega < cutoff[med, b]) * k * k
+    k = _wavevector(omega, slowness[mb], k_debye_m, cutoff[mb], sine)
+    return (omega < cutoff[mb]) * k * k
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
@@ -124,16 +128,18 @@ def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, veloc
              specular, edges, weights):
     """One interface event for a packet (side, branch j, ω, μ²) drawn on `side`.
 
-    rows, k: the kernel rows (`SidePlan.rows`) and the packet's emission row; with Debye
-    branches columns 6–10 of row k hold the cumulative DMM channel probabilities of its cell.
-    weights: scratch array of length 6. Returns (channel, is_specular, μ²_out): channel
-    0..2 reflected into L/SV/SH of `side`, 3..5 transmitted into L/SV/SH of the other side.
+    Flattened arrays (see `_transport`). rows, k: the kernel rows and the packet's emission
+    row; with Debye branches columns 6–10 of row k hold the cumulative DMM channel
+    probabilities of its cell. weights: scratch, length 6.
+    Returns (channel, is_specular, μ²_out): channel 0..2 reflected into L/SV/SH of `side`,
+    3..5 transmitted into L/SV/SH of the other side.
     """
     other = 1 - side
+    sj = side * 3 + j
     if spec_kind == SPECULAR_CONSTANT:
         p = p_const
     else:
-        q = _wavevector(omega, slowness[side, j], k_debye[side], cutoff[side, j], sine)
+        q = _wavevector(omega, slowness[sj], k_debye[side], cutoff[sj], sine)
         if spec_kind == SPECULAR_ZIMAN:
             p = math.exp(-4.0 * math.pi * eta * eta * q * q)
         else:
@@ -141,38 +147,37 @@ def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, veloc
 
     if p >= 1.0 or (p > 0.0 and _uniform(state) < p):
         # AMM fractions interpolated at μ²; closed channels give their share to specular reflection
+        eb = sj * (N_SEGMENTS + 1)
         seg = 0
-        for e in range(1, edges.shape[2] - 1):
-            seg += mu2 >= edges[side, j, e]
-        lo = edges[side, j, seg]
-        n_u = specular.shape[3] - 1
-        x = (mu2 - lo) / (edges[side, j, seg + 1] - lo) * n_u
-        i = min(int(x), n_u - 1)
+        for e in range(1, N_SEGMENTS):
+            seg += mu2 >= edges[eb + e]
+        lo = edges[eb + seg]
+        x = (mu2 - lo) / (edges[eb + seg + 1] - lo) * N_PER_SEGMENT
+        i = min(int(x), N_PER_SEGMENT - 1)
         f = x - i
+        base = ((sj * N_SEGMENTS + seg) * (N_PER_SEGMENT + 1) + i) * 6
         closed = 0.0
         for c in range(6):
-            med = side if c < 3 else other
-            frac = (1.0 - f) * specular[side, j, seg, i, c] + f * specular[side, j, seg, i + 1, c]
-            is_open = omega < cutoff[med, c % 3]
+            frac = (1.0 - f) * specular[base + c] + f * specular[base + 6 + c]
+            is_open = omega < cutoff[(side if c < 3 else other) * 3 + c % 3]
             weights[c] = is_open * frac
             closed += (not is_open) * frac
         weights[j] += closed
         c = _pick(weights, _uniform(state))
-        med = side if c < 3 else other
-        ratio = velocity[med, c % 3] / velocity[side, j]  # Snell: sin θ' = sin θ v'/v
+        ratio = velocity[(side if c < 3 else other) * 3 + c % 3] / velocity[sj]  # Snell: sin θ' = sin θ v'/v
         return c, True, 1.0 - (1.0 - mu2) * ratio * ratio
 
     # DMM: P(side, branch) ∝ D v = k²/2π² over both media, i.e. side by τ_DMM, branch by share.
     u = _uniform(state)
     if sine:  # k² ratios change within a cell: evaluate them at ω
         for b in range(3):
-            weights[b] = _diffuse_weight(omega, side, b, slowness, cutoff, k_debye, sine)
-            weights[3 + b] = _diffuse_weight(omega, other, b, slowness, cutoff, k_debye, sine)
+            weights[b] = _diffuse_weight(omega, side * 3 + b, slowness, cutoff, k_debye[side], sine)
+            weights[3 + b] = _diffuse_weight(omega, other * 3 + b, slowness, cutoff, k_debye[other], sine)
         c = _pick(weights, u)
     else:  # Debye: k_b²/k_b'² = v_b'²/v_b², constant in the cell: tabulated thresholds
         c = 0
         for t in range(5):
-            c += u >= rows[k, 6 + t]
+            c += u >= rows[k * ROW + 6 + t]
     return c, False, _uniform(state)
 
 
@@ -181,9 +186,9 @@ def _packet(state, side, rows, branch, spec_kind, p_const, eta,
             velocity, slowness, cutoff, k_debye, sine, specular, edges, weights):
     """One packet: emission draw (ω, branch, μ²) on `side`, then its interface event.
 
-    rows: `SidePlan.rows`. Returns (ω, branch, μ², channel, is_specular, μ²_out).
+    Returns (ω, branch, μ², channel, is_specular, μ²_out).
     """
-    omega, k = _draw_frequency(state, rows)
+    omega, k = _draw_frequency(state, rows, ROW)
     j = branch[k]
     mu2 = _uniform(state)
     c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta,
@@ -195,16 +200,17 @@ def _packet(state, side, rows, branch, spec_kind, p_const, eta,
 def _transport(seed, point, side, first_batch, n_packets,
                rows, branch,
                spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges,
-               spectral_top,
+               spectral_top, n_ang,
                transmitted, outcome, spectral, angular, outgoing):
     """Send n_packets per batch from `side` for batches first_batch … first_batch + B − 1.
 
-    Output arrays (first axis: batch, all zeroed by the caller): transmitted (B,),
-    outcome (B, 2, 6), spectral (B, 2, n_ω), angular (B, 3, 6, n_θ), outgoing (B, 6, n_θ).
+    Inputs are flattened (C order) `SidePlan.rows` and `InterfaceArrays` fields: numba's
+    multi-dimensional indexing costs more than the physics in this loop. Outputs, zeroed
+    by the caller, are (B, ·) views of transmitted (B,), outcome (B, 2, 6), spectral
+    (B, 2, n_ω), angular (B, 3, 6, n_θ), outgoing (B, 6, n_θ).
     """
     n_batches = transmitted.shape[0]
-    n_spec = spectral.shape[2]
-    n_ang = angular.shape[3]
+    n_spec = spectral.shape[1] // 2
     inv_bin = n_spec / spectral_top
     for bi in nb.prange(n_batches):
         state = _stream(seed, point, side, first_batch + bi)
@@ -215,12 +221,14 @@ def _transport(seed, point, side, first_batch, n_packets,
                 velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
             through = c >= 3
             transmitted[bi] += through
-            outcome[bi, 0 if is_spec else 1, c] += 1
+            outcome[bi, (0 if is_spec else 6) + c] += 1
             sb = min(int(omega * inv_bin), n_spec - 1)
-            spectral[bi, 0, sb] += 1
-            spectral[bi, 1, sb] += through
-            angular[bi, j, c, min(int(math.sqrt(1.0 - mu2) * n_ang), n_ang - 1)] += 1
-            outgoing[bi, c, min(int(math.sqrt(max(1.0 - mu2_out, 0.0)) * n_ang), n_ang - 1)] += 1
+            spectral[bi, sb] += 1
+            spectral[bi, n_spec + sb] += through
+            ab = min(int(math.sqrt(1.0 - mu2) * n_ang), n_ang - 1)
+            angular[bi, (j * 6 + c) * n_ang + ab] += 1
+            ab = min(int(math.sqrt(max(1.0 - mu2_out, 0.0)) * n_ang), n_ang - 1)
+            outgoing[bi, c * n_ang + ab] += 1
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -264,11 +272,11 @@ class SidePlan:
 
 
 def diffuse_rows(table, m_in, m_out, dispersion="debye") -> np.ndarray:
-    """Kernel rows (K, 16): the emission entries, then the cumulative DMM probabilities of
+    """Kernel rows (K, ROW = 16): the emission entries, then the cumulative DMM probabilities of
     channels 0..4 (reflected L, SV, SH, transmitted L, SV) at each cell's mid frequency,
     zero-padded to 128 bytes. Exact for Debye branches, where the k² ratios are constant
     between cutoffs (cell edges include every cutoff); unused (zeros) for sine branches."""
-    rows = np.zeros((table.entries.shape[0], 16))
+    rows = np.zeros((table.entries.shape[0], ROW))
     rows[:, :6] = table.entries
     if dispersion == "debye":
         mid = table.entries[:, 2] + 0.5 * table.entries[:, 3]
@@ -293,9 +301,16 @@ def plan_side(m1, m2, model, T, delta_T, side, part, dispersion="debye", arrays=
     return SidePlan(side, table, arrays, specularity_parameters(model), diffuse_rows(table, a, b, dispersion))
 
 
+def _kernel_inputs(plan: SidePlan) -> tuple:
+    """The flattened arrays and scalars the kernels take, in their argument order."""
+    t, a = plan.table, plan.arrays
+    return (plan.rows.ravel(), t.branch, plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
+            a.velocity.ravel(), a.slowness.ravel(), a.cutoff.ravel(), a.k_debye, a.sine,
+            a.specular.ravel(), a.edges.ravel())
+
+
 def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, spectral_bins, angle_bins):
     """Run batches [first_batch, first_batch + n_batches) of a side plan; returns the per-batch tallies."""
-    t, a = plan.table, plan.arrays
     out = {
         "transmitted": np.zeros(n_batches, np.int64),
         "outcome": np.zeros((n_batches, 2, 6), np.int64),
@@ -303,18 +318,14 @@ def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, 
         "angular": np.zeros((n_batches, 3, 6, angle_bins), np.int64),
         "outgoing": np.zeros((n_batches, 6, angle_bins), np.int64),
     }
+    flat = [out[k] if k == "transmitted" else out[k].reshape(n_batches, -1)
+            for k in ("transmitted", "outcome", "spectral", "angular", "outgoing")]
     _transport(int(seed), int(point), int(plan.side), int(first_batch), int(n_packets),
-               plan.rows, t.branch,
-               plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
-               a.velocity, a.slowness, a.cutoff, a.k_debye, a.sine, a.specular, a.edges, t.top,
-               out["transmitted"], out["outcome"], out["spectral"], out["angular"], out["outgoing"])
+               *_kernel_inputs(plan), plan.table.top, int(angle_bins), *flat)
     return out
 
 
 def trace(plan: SidePlan, seed: int, n_packets: int) -> np.ndarray:
     """Per-packet record (ω, branch, μ², channel, specular, μ²_out), shape (n_packets, 6),
     of packets from a side plan on stream (seed, 0, side, 0): for checks against a reference."""
-    t, a = plan.table, plan.arrays
-    return _trace(int(seed), int(n_packets), int(plan.side), plan.rows, t.branch,
-                  plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
-                  a.velocity, a.slowness, a.cutoff, a.k_debye, a.sine, a.specular, a.edges)
+    return _trace(int(seed), int(n_packets), int(plan.side), *_kernel_inputs(plan))

@@ -158,12 +158,14 @@ def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _draw_frequency(state, rows):
-    """(ω, entry k) from rows whose columns 0–5 are `EmissionTable.entries` (more may follow);
-    two uniforms. The branch is `EmissionTable.branch[k]`."""
-    x = _uniform(state) * rows.shape[0]
+def _draw_frequency(state, rows, stride):
+    """(ω, entry k) from flattened rows of `stride` columns whose first six are those of
+    `EmissionTable.entries`; two uniforms. The branch is `EmissionTable.branch[k]`.
+    (Flat indexing: numba's multi-dimensional indexing costs more than the draw itself.)"""
+    x = _uniform(state) * (rows.shape[0] // stride)
     k = int(x)
-    if x - k >= rows[k, 0]:
-        k = int(rows[k, 1])
-    u = _linear_in_cell(rows[k, 4], rows[k, 5], _uniform(state))
-    return rows[k, 2] + u * rows[k, 3], k
+    if x - k >= rows[k * stride]:
+        k = int(rows[k * stride + 1])
+    r = k * stride
+    u = _linear_in_cell(rows[r + 4], rows[r + 5], _uniform(state))
+    return rows[r + 2] + u * rows[r + 3], k
