@@ -309,8 +309,13 @@ def _kernel_inputs(plan: SidePlan) -> tuple:
             a.specular.ravel(), a.edges.ravel())
 
 
-def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, spectral_bins, angle_bins):
-    """Run batches [first_batch, first_batch + n_batches) of a side plan; returns the per-batch tallies."""
+def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, spectral_bins, angle_bins,
+                spectral_top=None):
+    """Run batches [first_batch, first_batch + n_batches) of a side plan; returns the per-batch tallies.
+
+    Spectral bins split [0, spectral_top] (rad s⁻¹; default: the plan's highest emitted ω),
+    angle bins split sin θ ∈ [0, 1].
+    """
     out = {
         "transmitted": np.zeros(n_batches, np.int64),
         "outcome": np.zeros((n_batches, 2, 6), np.int64),
@@ -321,7 +326,7 @@ def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, 
     flat = [out[k] if k == "transmitted" else out[k].reshape(n_batches, -1)
             for k in ("transmitted", "outcome", "spectral", "angular", "outgoing")]
     _transport(int(seed), int(point), int(plan.side), int(first_batch), int(n_packets),
-               *_kernel_inputs(plan), plan.table.top, int(angle_bins), *flat)
+               *_kernel_inputs(plan), float(spectral_top or plan.table.top), int(angle_bins), *flat)
     return out
 
 

@@ -67,6 +67,23 @@ class PointResult:
     def batches(self) -> int:
         return min(t.batches for t in self.tallies)
 
+    def spectral_conductance(self):
+        """Spectral G: (ω at bin centres (rad s⁻¹), dG/dω (W m⁻² K⁻¹ per rad s⁻¹)), averaged
+        over the emitting sides like G; summed times the bin widths it gives G."""
+        widths = np.diff(self.spectral_edges)
+        per_side = [t.g_emit * t.hist["spectral"][1] / (t.batches * t.n_packets) / widths for t in self.tallies]
+        return 0.5 * (self.spectral_edges[1:] + self.spectral_edges[:-1]), np.mean(per_side, axis=0)
+
+    def angular_fractions(self, side: int = 1):
+        """Angle-resolved outcome fractions of packets emitted by medium `side` (1 or 2):
+        (sin θ at bin centres, array (3, 6, n_θ)) — for incident branch L/SV/SH, the fraction
+        ending in channel rL rSV rSH tL tSV tSH; NaN where a bin received no packet."""
+        tally = self.tallies[self.sides.index(side)]
+        counts = tally.hist["angular"].astype(float)
+        emitted = counts.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return 0.5 * (self.angle_edges[1:] + self.angle_edges[:-1]), counts / emitted
+
 
 @dataclass
 class SimulationResult:
@@ -219,7 +236,7 @@ def simulate(run, resume: bool = False, progress: bool = True, write: bool = Tru
                 chunk = min(cfg.checkpoint_every, cfg.batches - p.batches)
                 for tally, plan in zip(p.tallies, side_plans):
                     out = run_batches(plan, cfg.seed, index, tally.batches, chunk, cfg.packets_per_batch,
-                                      cfg.spectral_bins, cfg.angle_bins)
+                                      cfg.spectral_bins, cfg.angle_bins, p.spectral_edges[-1])
                     tally.add(out)
                     bar.update(chunk)
                 if write:

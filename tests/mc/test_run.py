@@ -136,3 +136,24 @@ def test_threads_do_not_change_results(run_file):
     assert sums[0].keys() == sums[1].keys()
     for key in sums[0]:
         np.testing.assert_array_equal(sums[0][key], sums[1][key], err_msg=key)
+
+
+def test_resolved_tallies_add_up(run_file, tmp_path):
+    """Spectral G integrates back to G; angular fractions of each bin sum to one; the
+    analysis script draws τ(θ) from the file."""
+    import runpy
+    from pathlib import Path
+
+    result = mc_run.simulate(run_file, progress=False)
+    for p in result.points:
+        omega, dg = p.spectral_conductance()
+        assert np.all(np.diff(omega) > 0)
+        assert (dg * np.diff(p.spectral_edges)).sum() == pytest.approx(p.G, rel=1e-12)
+        for side in p.sides:
+            _, frac = p.angular_fractions(side)
+            sums = np.nansum(frac, axis=1)
+            np.testing.assert_allclose(sums[~np.isnan(frac).all(axis=1)], 1.0)
+    script = Path(__file__).resolve().parents[2] / "analysis" / "angular_transmission.py"
+    png = tmp_path / "tau.png"
+    runpy.run_path(str(script))["main"]([str(result.path), "--point", "1", "--side", "2", "-o", str(png)])
+    assert png.stat().st_size > 10_000
