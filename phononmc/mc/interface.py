@@ -200,35 +200,41 @@ def _packet(state, side, rows, branch, spec_kind, p_const, eta,
 def _transport(seed, point, side, first_batch, n_packets,
                rows, branch,
                spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges,
-               spectral_top, n_ang,
-               transmitted, outcome, spectral, angular, outgoing):
+               spectral_top, n_spec, n_ang, tallies):
     """Send n_packets per batch from `side` for batches first_batch … first_batch + B − 1.
 
     Inputs are flattened (C order) `SidePlan.rows` and `InterfaceArrays` fields: numba's
-    multi-dimensional indexing costs more than the physics in this loop. Outputs, zeroed
-    by the caller, are (B, ·) views of transmitted (B,), outcome (B, 2, 6), spectral
-    (B, 2, n_ω), angular (B, 3, 6, n_θ), outgoing (B, 6, n_θ).
+    multi-dimensional indexing costs more than the physics in this loop.
+    tallies: (B, n) int64, zeroed; row b is batch b's counts, laid out as `tally_layout`:
+    transmitted (1), outcome (2, 6), spectral (2, n_spec), angular (3, 6, n_ang), outgoing (6, n_ang).
     """
-    n_batches = transmitted.shape[0]
-    n_spec = spectral.shape[1] // 2
+    o_out, o_spec = 1, 13
+    o_ang = o_spec + 2 * n_spec
+    o_dir = o_ang + 18 * n_ang
     inv_bin = n_spec / spectral_top
-    for bi in nb.prange(n_batches):
+    for bi in nb.prange(tallies.shape[0]):
         state = _stream(seed, point, side, first_batch + bi)
         weights = np.empty(6)
+        t = np.zeros(tallies.shape[1], np.int64)  # this batch's counts, 1-D: cheap to index
         for _ in range(n_packets):
             omega, j, mu2, c, is_spec, mu2_out = _packet(
                 state, side, rows, branch, spec_kind, p_const, eta,
                 velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
             through = c >= 3
-            transmitted[bi] += through
-            outcome[bi, (0 if is_spec else 6) + c] += 1
+            t[0] += through
+            t[o_out + (0 if is_spec else 6) + c] += 1
             sb = min(int(omega * inv_bin), n_spec - 1)
-            spectral[bi, sb] += 1
-            spectral[bi, n_spec + sb] += through
-            ab = min(int(math.sqrt(1.0 - mu2) * n_ang), n_ang - 1)
-            angular[bi, (j * 6 + c) * n_ang + ab] += 1
-            ab = min(int(math.sqrt(max(1.0 - mu2_out, 0.0)) * n_ang), n_ang - 1)
-            outgoing[bi, c * n_ang + ab] += 1
+            t[o_spec + sb] += 1
+            t[o_spec + n_spec + sb] += through
+            t[o_ang + (j * 6 + c) * n_ang + min(int(math.sqrt(1.0 - mu2) * n_ang), n_ang - 1)] += 1
+            t[o_dir + c * n_ang + min(int(math.sqrt(max(1.0 - mu2_out, 0.0)) * n_ang), n_ang - 1)] += 1
+        tallies[bi, :] = t
+
+
+def tally_layout(spectral_bins, angle_bins) -> dict:
+    """Name → shape of the per-batch tallies, in the order `_transport` packs them."""
+    return {"transmitted": (), "outcome": (2, 6), "spectral": (2, spectral_bins),
+            "angular": (3, 6, angle_bins), "outgoing": (6, angle_bins)}
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -316,18 +322,14 @@ def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, 
     Spectral bins split [0, spectral_top] (rad s⁻¹; default: the plan's highest emitted ω),
     angle bins split sin θ ∈ [0, 1].
     """
-    out = {
-        "transmitted": np.zeros(n_batches, np.int64),
-        "outcome": np.zeros((n_batches, 2, 6), np.int64),
-        "spectral": np.zeros((n_batches, 2, spectral_bins), np.int64),
-        "angular": np.zeros((n_batches, 3, 6, angle_bins), np.int64),
-        "outgoing": np.zeros((n_batches, 6, angle_bins), np.int64),
-    }
-    flat = [out[k] if k == "transmitted" else out[k].reshape(n_batches, -1)
-            for k in ("transmitted", "outcome", "spectral", "angular", "outgoing")]
+    layout = tally_layout(spectral_bins, angle_bins)
+    sizes = [int(np.prod(shape)) for shape in layout.values()]
+    tallies = np.zeros((n_batches, sum(sizes)), np.int64)
     _transport(int(seed), int(point), int(plan.side), int(first_batch), int(n_packets),
-               *_kernel_inputs(plan), float(spectral_top or plan.table.top), int(angle_bins), *flat)
-    return out
+               *_kernel_inputs(plan), float(spectral_top or plan.table.top), int(spectral_bins), int(angle_bins),
+               tallies)
+    parts = np.split(tallies, np.cumsum(sizes)[:-1], axis=1)
+    return {name: part.reshape(n_batches, *shape) for (name, shape), part in zip(layout.items(), parts)}
 
 
 def trace(plan: SidePlan, seed: int, n_packets: int) -> np.ndarray:
