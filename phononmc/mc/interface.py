@@ -46,8 +46,8 @@ class InterfaceArrays:
     velocity, cutoff: (2, 3) per side and branch L, SV, SH (m s⁻¹, rad s⁻¹; a branch a
     liquid lacks has cutoff 0 and so is never open). k_debye: (2,) (m⁻¹).
     sine: 1 for sine branches, 0 for Debye. specular: (2, 3, N_SEGMENTS, N_PER_SEGMENT + 1, 6)
-    AMM energy fractions for incident side, branch, μ² segment, grid point, outgoing
-    channel (no cutoffs); the six channels of a grid point are adjacent in memory.
+    cumulative AMM energy fractions (rL, rL + rSV, …, 1) for incident side, branch, μ²
+    segment, grid point (no cutoffs); the six values of a grid point are adjacent in memory.
     edges: (2, 3, N_SEGMENTS + 1) segment edges in μ², padded with 1.
     """
 
@@ -57,6 +57,14 @@ class InterfaceArrays:
     sine: int
     specular: np.ndarray
     edges: np.ndarray
+
+    @property
+    def grid_scale(self) -> np.ndarray:
+        """Grid cells per unit μ² in each segment, N_PER_SEGMENT / width, shape (2, 3, N_SEGMENTS);
+        0 for padding segments."""
+        width = np.diff(self.edges, axis=-1)
+        with np.errstate(divide="ignore"):
+            return np.where(width > 0, N_PER_SEGMENT / np.where(width > 0, width, 1.0), 0.0)
 
     @property
     def slowness(self) -> np.ndarray:
@@ -82,7 +90,8 @@ def interface_arrays(m1, m2, dispersion="debye", need_specular=True) -> Interfac
                 edges[side, j, :len(e)] = e
                 for seg, (lo, hi) in enumerate(zip(e[:-1], e[1:])):
                     s = np.sqrt(1.0 - (lo + (hi - lo) * grid)) / br.velocity
-                    specular[side, j, seg] = amm.coefficients_slowness(a, b, s, br.name).as_array().T
+                    fractions = amm.coefficients_slowness(a, b, s, br.name).as_array().T
+                    specular[side, j, seg] = np.cumsum(fractions, axis=1)
     k_debye = np.array([m1.k_debye, m2.k_debye])
     return InterfaceArrays(velocity, cutoff, k_debye, int(dispersion == "sine"), specular, edges)
 
@@ -125,7 +134,7 @@ def _pick(weights, u):
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
 def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine,
-             specular, edges, weights):
+             specular, edges, scale, weights):
     """One interface event for a packet (side, branch j, ω, μ²) drawn on `side`.
 
     Flattened arrays (see `_transport`). rows, k: the kernel rows and the packet's emission
@@ -146,25 +155,24 @@ def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, veloc
             p = math.exp(-4.0 * eta * eta * q * q * mu2)
 
     if p >= 1.0 or (p > 0.0 and _uniform(state) < p):
-        # AMM fractions interpolated at μ²; closed channels give their share to specular reflection
+        # AMM channel from the cumulative fractions interpolated at μ²; a channel closed by
+        # the cutoffs hands its share to specular reflection in the incident branch (DESIGN.md)
         eb = sj * (N_SEGMENTS + 1)
         seg = 0
         for e in range(1, N_SEGMENTS):
             seg += mu2 >= edges[eb + e]
-        lo = edges[eb + seg]
-        x = (mu2 - lo) / (edges[eb + seg + 1] - lo) * N_PER_SEGMENT
+        x = (mu2 - edges[eb + seg]) * scale[sj * N_SEGMENTS + seg]
         i = min(int(x), N_PER_SEGMENT - 1)
         f = x - i
         base = ((sj * N_SEGMENTS + seg) * (N_PER_SEGMENT + 1) + i) * 6
-        closed = 0.0
-        for c in range(6):
-            frac = (1.0 - f) * specular[base + c] + f * specular[base + 6 + c]
-            is_open = omega < cutoff[(side if c < 3 else other) * 3 + c % 3]
-            weights[c] = is_open * frac
-            closed += (not is_open) * frac
-        weights[j] += closed
-        c = _pick(weights, _uniform(state))
-        ratio = velocity[(side if c < 3 else other) * 3 + c % 3] / velocity[sj]  # Snell: sin θ' = sin θ v'/v
+        r = _uniform(state)
+        c = 0
+        for t in range(5):
+            c += r >= (1.0 - f) * specular[base + t] + f * specular[base + 6 + t]
+        out = (side if c < 3 else other) * 3 + c % 3
+        if not omega < cutoff[out]:
+            c, out = j, sj
+        ratio = velocity[out] / velocity[sj]  # Snell: sin θ' = sin θ v'/v
         return c, True, 1.0 - (1.0 - mu2) * ratio * ratio
 
     # DMM: P(side, branch) ∝ D v = k²/2π² over both media, i.e. side by τ_DMM, branch by share.
@@ -183,7 +191,7 @@ def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, veloc
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
 def _packet(state, side, rows, branch, spec_kind, p_const, eta,
-            velocity, slowness, cutoff, k_debye, sine, specular, edges, weights):
+            velocity, slowness, cutoff, k_debye, sine, specular, edges, scale, weights):
     """One packet: emission draw (ω, branch, μ²) on `side`, then its interface event.
 
     Returns (ω, branch, μ², channel, is_specular, μ²_out).
@@ -192,14 +200,14 @@ def _packet(state, side, rows, branch, spec_kind, p_const, eta,
     j = branch[k]
     mu2 = _uniform(state)
     c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta,
-                                   velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
+                                   velocity, slowness, cutoff, k_debye, sine, specular, edges, scale, weights)
     return omega, j, mu2, c, is_spec, mu2_out
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy")
 def _transport(seed, point, side, first_batch, n_packets,
                rows, branch,
-               spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges,
+               spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges, scale,
                spectral_top, n_spec, n_ang, tallies):
     """Send n_packets per batch from `side` for batches first_batch … first_batch + B − 1.
 
@@ -219,7 +227,7 @@ def _transport(seed, point, side, first_batch, n_packets,
         for _ in range(n_packets):
             omega, j, mu2, c, is_spec, mu2_out = _packet(
                 state, side, rows, branch, spec_kind, p_const, eta,
-                velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
+                velocity, slowness, cutoff, k_debye, sine, specular, edges, scale, weights)
             through = c >= 3
             t[0] += through
             t[o_out + (0 if is_spec else 6) + c] += 1
@@ -239,7 +247,7 @@ def tally_layout(spectral_bins, angle_bins) -> dict:
 
 @nb.njit(cache=True, error_model="numpy")
 def _trace(seed, n_packets, side, rows, branch,
-           spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges):
+           spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges, scale):
     """Packet-by-packet record of the steps `_transport` takes, on stream (seed, 0, side, 0).
 
     Returns (n_packets, 6): ω, branch, μ², channel, specular (1/0), μ²_out.
@@ -250,7 +258,7 @@ def _trace(seed, n_packets, side, rows, branch,
     for n in range(n_packets):
         omega, j, mu2, c, is_spec, mu2_out = _packet(
             state, side, rows, branch, spec_kind, p_const, eta,
-            velocity, slowness, cutoff, k_debye, sine, specular, edges, weights)
+            velocity, slowness, cutoff, k_debye, sine, specular, edges, scale, weights)
         out[n, 0], out[n, 1], out[n, 2] = omega, j, mu2
         out[n, 3], out[n, 4], out[n, 5] = c, is_spec, mu2_out
     return out
@@ -312,7 +320,7 @@ def _kernel_inputs(plan: SidePlan) -> tuple:
     t, a = plan.table, plan.arrays
     return (plan.rows.ravel(), t.branch, plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
             a.velocity.ravel(), a.slowness.ravel(), a.cutoff.ravel(), a.k_debye, a.sine,
-            a.specular.ravel(), a.edges.ravel())
+            a.specular.ravel(), a.edges.ravel(), a.grid_scale.ravel())
 
 
 def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, spectral_bins, angle_bins,

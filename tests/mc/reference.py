@@ -1,8 +1,8 @@
 """Plain-Python reference of one Monte Carlo packet: RNG, emission draw, interface event.
 
 Written from the formulas, not from the kernel: its own xoshiro256**/splitmix64, the exact
-AMM coefficients (`amm.coefficients_slowness` + `apply_cutoffs`, no table) and the exact
-DMM weights k_j(ω)² from `dispersion`. It shares only the emission table (checked
+AMM coefficients (`amm.coefficients_slowness` and `amm.open_channels`, no table) and the
+exact DMM weights k_j(ω)² from `dispersion`. It shares only the emission table (checked
 separately against the analytic emitted flux).
 """
 
@@ -71,11 +71,16 @@ def scatter(rng, m_in, m_out, j, omega, mu2, p, dispersion="debye"):
     """Channel (0..5), specular?, and the cumulative thresholds used, for one interface event."""
     bs_in, bs_out = branches(m_in, dispersion), branches(m_out, dispersion)
     if p >= 1.0 or (p > 0.0 and rng.uniform() < p):
+        # channel by the continuum AMM fractions; a closed channel's share is specular reflection
         name = bs_in[j].name
         s = math.sqrt(1.0 - mu2) / bs_in[j].velocity
-        c = amm.coefficients_slowness(m_in, m_out, np.array([s]), name).as_array()[:, 0]
-        w = amm.apply_cutoffs(c, amm.open_channels(m_in, m_out, name, omega), name)
-        specular = True
+        w = amm.coefficients_slowness(m_in, m_out, np.array([s]), name).as_array()[:, 0]
+        cum = np.cumsum(w)
+        r = rng.uniform()
+        channel = int(np.searchsorted(cum[:-1], r, side="right"))
+        if not amm.open_channels(m_in, m_out, name, omega)[channel]:
+            channel = j
+        return channel, True, r, cum
     else:
         def k2(b):
             return float(np.nan_to_num(b.wavevector(np.array([omega]))[0])) ** 2 if omega < b.omega_cutoff else 0.0
@@ -84,10 +89,8 @@ def scatter(rng, m_in, m_out, j, omega, mu2, p, dispersion="debye"):
             w[i] = k2(b)
         for i, b in enumerate(bs_out):
             w[3 + i] = k2(b)
-        specular = False
     cum = np.cumsum(w)
     r = rng.uniform() * cum[-1]
     channel = int(np.searchsorted(cum[:-1], r, side="right"))
-    if not specular:
-        rng.uniform()  # the Lambert direction
-    return channel, specular, r, cum
+    rng.uniform()  # the Lambert direction
+    return channel, False, r, cum
