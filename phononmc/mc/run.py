@@ -220,8 +220,16 @@ def simulate(run, resume: bool = False, progress: bool = True, write: bool = Tru
     write : write (and checkpoint) the HDF5 results file `config.output`.
     """
     cfg = run if isinstance(run, RunConfig) else load(run)
+    threads_before = numba.get_num_threads()
     if cfg.threads:
         numba.set_num_threads(min(cfg.threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        return _simulate(cfg, resume, progress, write)
+    finally:
+        numba.set_num_threads(threads_before)
+
+
+def _simulate(cfg: RunConfig, resume: bool, progress: bool, write: bool) -> SimulationResult:
     points, plans = _new_points(cfg)
     if resume:
         if not cfg.output.exists():
