@@ -96,7 +96,8 @@ def _add_analytic(p: argparse.ArgumentParser) -> None:
     p.add_argument("m1", help="medium 1 (z < 0), a database name, e.g. Si")
     p.add_argument("m2", help="medium 2 (z > 0), e.g. Ge")
     p.add_argument("--model", action="extend", nargs="+", metavar="MODEL",
-                   help="amm, dmm or 'mixed(p=0.5)'; repeat or list several "
+                   help="amm, dmm, 'mixed(p=0.5)', 'ziman(eta=0.3e-9)' or 'soffer(eta=0.3e-9)' "
+                        "(eta: rms roughness, m); repeat or list several "
                         "(default: amm dmm; dmm only with --dispersion sine)")
     when = p.add_mutually_exclusive_group()
     when.add_argument("--T", nargs="+", type=float, metavar="T", dest="T",
@@ -363,7 +364,7 @@ class Command(NamedTuple):
 #: The subcommands, in the order `phononmc --help` lists them.
 COMMANDS = [
     Command("materials", "list the built-in materials database", _add_materials, _cmd_materials),
-    Command("analytic", "G(T) of an interface from the Landauer formula (AMM, DMM, mixed)",
+    Command("analytic", "G(T) of an interface from the Landauer formula (AMM, DMM, mixed, Ziman, Soffer)",
             _add_analytic, _cmd_analytic),
     Command("run", "run a Monte Carlo job from a TOML run file; writes an HDF5 results file",
             _add_run, _cmd_run),
