@@ -73,22 +73,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from phononmc import landauer
+from phononmc.landauer import MODEL_KINDS, Model
 from phononmc.dispersion import DISPERSIONS
+from phononmc.validation import invalid, is_number, real, show
 from phononmc.materials import Material, material, materials
 
-__all__ = ["ModelSpec", "RunConfig", "load", "parse", "MODEL_KINDS", "SIDES"]
+__all__ = ["RunConfig", "load", "parse", "SIDES"]
 
-#: Interface models a run can simulate.
-MODEL_KINDS = ("amm", "dmm", "mixed", "ziman", "soffer")
-#: Models with a specular (AMM) part: they need Debye branches.
-SPECULAR_KINDS = ("amm", "mixed", "ziman", "soffer")
-#: Models whose specularity follows from an rms roughness eta (m).
-ROUGHNESS_KINDS = ("ziman", "soffer")
 #: Which medium emits phonons toward the interface.
 SIDES = ("both", "1", "2")
-#: Largest accepted rms roughness (m): beyond it p = 0 for every thermal phonon.
-MAX_ROUGHNESS = 1e-6
 #: Suffixes accepted for the HDF5 results file.
 OUTPUT_SUFFIXES = (".h5", ".hdf5")
 
@@ -124,48 +117,16 @@ FIELD_PATHS = {
 # --------------------------------------------------------------------------- helpers
 
 
-def _show(value: Any) -> str:
-    """A value as it would be written in TOML (strings in double quotes, true/false)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, os.PathLike)):
-        return json.dumps(os.fspath(value), ensure_ascii=False)
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return repr(float(value))
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + " }"
-    return " ".join(repr(value).split())
-
-
-def _invalid(path: str, value: Any, why: str) -> ValueError:
-    return ValueError(f"{path} = {_show(value)} is invalid: {why}")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _real(path: str, value: Any, why: str) -> float:
-    """A finite float, or `_invalid` with reason `why`."""
-    if not _is_number(value) or not math.isfinite(float(value)):
-        raise _invalid(path, value, why)
-    return float(value)
-
-
 def _count(path: str, value: Any, minimum: int, why: str) -> int:
     """An integer >= minimum; integral floats (2e5) are accepted."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _invalid(path, value, why)
+        raise invalid(path, value, why)
     if not isinstance(value, numbers.Integral):
         value_f = float(value)
         if not (math.isfinite(value_f) and value_f.is_integer()):
-            raise _invalid(path, value, why)
+            raise invalid(path, value, why)
     if int(value) < minimum:
-        raise _invalid(path, value, why)
+        raise invalid(path, value, why)
     return int(value)
 
 
@@ -185,81 +146,11 @@ def _table(doc: dict, key: str, required: bool) -> dict:
         return {}
     value = doc[key]
     if not isinstance(value, dict):
-        raise _invalid(key, value, f"{key} must be a table: write [{key}] on its own line and its keys below it")
+        raise invalid(key, value, f"{key} must be a table: write [{key}] on its own line and its keys below it")
     return value
 
 
 # --------------------------------------------------------------------------- models
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """One interface model of a run.
-
-    kind : "amm" | "dmm" | "mixed" | "ziman" | "soffer"
-    p : float or None
-        Specular probability in [0, 1]; for "mixed" only (required there).
-    roughness : float or None
-        rms roughness η (m), 0 < η <= 1 µm; for "ziman" (p = exp(-16π³η²/λ²)) and
-        "soffer" (p = exp(-16π²η²cos²θ/λ²)) only (required there).
-    """
-
-    kind: str
-    p: float | None = None
-    roughness: float | None = None
-
-    def __post_init__(self):
-        kind = self.kind.strip().lower() if isinstance(self.kind, str) else self.kind
-        if kind not in MODEL_KINDS:
-            raise _invalid("kind", self.kind, f"valid model kinds are {', '.join(MODEL_KINDS)}")
-        object.__setattr__(self, "kind", kind)
-
-        if kind == "mixed":
-            if self.p is None:
-                raise ValueError(
-                    'p is missing: kind = "mixed" needs the specular probability p, a number in [0, 1] '
-                    "(the fraction of interface events that scatter specularly, as in the AMM)"
-                )
-            p = _real("p", self.p, "the specular probability p must be a number in [0, 1]")
-            if not 0.0 <= p <= 1.0:
-                raise _invalid("p", self.p, "the specular probability p must be a number in [0, 1]")
-            object.__setattr__(self, "p", p)
-        elif self.p is not None:
-            raise _invalid("p", self.p, f'p applies only to kind = "mixed", not to kind = "{kind}"')
-
-        if kind in ROUGHNESS_KINDS:
-            if self.roughness is None:
-                raise ValueError(
-                    f'roughness is missing: kind = "{kind}" needs the rms roughness eta in metres, '
-                    "e.g. roughness = 0.5e-9 for 0.5 nm"
-                )
-            why = (
-                f"the rms roughness is in metres and must be > 0 and <= {MAX_ROUGHNESS:g} "
-                "(e.g. 0.5e-9 for 0.5 nm; above 1 um every thermal phonon scatters diffusely: use kind = \"dmm\")"
-            )
-            eta = _real("roughness", self.roughness, why)
-            if not 0.0 < eta <= MAX_ROUGHNESS:
-                raise _invalid("roughness", self.roughness, why)
-            object.__setattr__(self, "roughness", eta)
-        elif self.roughness is not None:
-            raise _invalid(
-                "roughness", self.roughness,
-                f'roughness applies only to kinds {" and ".join(ROUGHNESS_KINDS)}, not to kind = "{kind}"',
-            )
-
-    @property
-    def label(self) -> str:
-        """Short name used in tables and results groups: "amm", "mixed(p=0.5)", "soffer(eta=0.5 nm)"
-        (the name of the equivalent `landauer.Model`)."""
-        return str(landauer.parse_model(self))
-
-    @property
-    def needs_debye(self) -> bool:
-        """True when the model has a specular (AMM) part, which needs Debye branches."""
-        return self.kind in SPECULAR_KINDS
-
-    def __str__(self) -> str:
-        return self.label
 
 
 # --------------------------------------------------------------------------- run config
@@ -276,7 +167,7 @@ class RunConfig:
     output : pathlib.Path            [output]  absolute path of the HDF5 results file
     material_1, material_2 : Material  [interface.material_1/2]  medium 1 (z < 0), 2 (z > 0)
     dispersion : str                 [interface.dispersion]  "debye" | "sine"
-    models : tuple[ModelSpec, ...]   [[models]]  at least one, distinct labels
+    models : tuple[Model, ...]   [[models]]  at least one, distinct labels
     temperatures : tuple[float, ...] [temperatures.values]  K, each finite > 0, distinct
     delta_T : float                  [temperatures.delta_T]  K; 0 = linear response
     packets_per_batch : int          [monte_carlo.packets_per_batch]  >= 1
@@ -299,7 +190,7 @@ class RunConfig:
     material_1: Material
     material_2: Material
     dispersion: str = "debye"
-    models: tuple[ModelSpec, ...]
+    models: tuple[Model, ...]
     temperatures: tuple[float, ...]
     delta_T: float = 0.0
     packets_per_batch: int = 200_000
@@ -321,51 +212,51 @@ class RunConfig:
         # name
         if not isinstance(self.name, str) or not self.name.strip() or any(c in self.name for c in "/\\") \
                 or self.name.strip() in (".", ".."):
-            raise _invalid(P["name"], self.name,
+            raise invalid(P["name"], self.name,
                            "name must be a non-empty string without path separators (it names out/<name>.h5)")
         put("name", self.name.strip())
         # seed
         if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or self.seed < 0:
-            raise _invalid(P["seed"], self.seed,
+            raise invalid(P["seed"], self.seed,
                            "the seed must be an integer >= 0 (every batch's random stream derives from it)")
         put("seed", int(self.seed))
         # output
         output = Path("out") / f"{self.name}.h5" if self.output is None else self.output
         if not isinstance(output, (str, os.PathLike)) or not os.fspath(output).strip():
-            raise _invalid(P["output"], self.output, "output must be a file path such as \"out/run.h5\"")
+            raise invalid(P["output"], self.output, "output must be a file path such as \"out/run.h5\"")
         output = Path(output).expanduser()
         if output.suffix.lower() not in OUTPUT_SUFFIXES:
-            raise _invalid(P["output"], self.output,
+            raise invalid(P["output"], self.output,
                            f"the results file is HDF5: its name must end in {' or '.join(OUTPUT_SUFFIXES)}")
         put("output", output.resolve())
         # materials
         for key in ("material_1", "material_2"):
             if not isinstance(getattr(self, key), Material):
-                raise _invalid(P[key], getattr(self, key),
+                raise invalid(P[key], getattr(self, key),
                                "it must be a Material (phononmc.material(\"Si\") or phononmc.Material(...))")
         # dispersion
         if self.dispersion not in DISPERSIONS:
-            raise _invalid(P["dispersion"], self.dispersion,
-                           f"valid dispersions are {', '.join(_show(d) for d in DISPERSIONS)}")
+            raise invalid(P["dispersion"], self.dispersion,
+                           f"valid dispersions are {', '.join(show(d) for d in DISPERSIONS)}")
         # models
         models = self.models
-        if isinstance(models, ModelSpec):
+        if isinstance(models, Model):
             models = (models,)
         if not isinstance(models, (list, tuple)) or not models:
-            raise _invalid(P["models"], models, "give at least one model ([[models]] with a kind)")
+            raise invalid(P["models"], models, "give at least one model ([[models]] with a kind)")
         seen = {}
         for i, m in enumerate(models):
-            if not isinstance(m, ModelSpec):
-                raise _invalid(f"models[{i}]", m, "each model must be a ModelSpec")
+            if not isinstance(m, Model):
+                raise invalid(f"models[{i}]", m, "each model must be a phononmc.landauer.Model")
             if m.label in seen:
-                raise _invalid(f"models[{i}]", m.label,
+                raise invalid(f"models[{i}]", m.label,
                                f"it repeats models[{seen[m.label]}]; each model must be distinct "
                                "(its label names its results)")
             seen[m.label] = i
             if m.needs_debye and self.dispersion != "debye":
                 raise ValueError(
-                    f"models[{i}].kind = {_show(m.kind)} is invalid with {P['dispersion']} = "
-                    f"{_show(self.dispersion)}: "
+                    f"models[{i}].kind = {show(m.kind)} is invalid with {P['dispersion']} = "
+                    f"{show(self.dispersion)}: "
                     + ("" if m.kind == "amm" else f"{m.kind} has a specular (AMM) part, and ")
                     + "the AMM is a continuum theory defined here only with Debye branches; "
                     'use dispersion = "debye", or kind = "dmm" for the sine dispersion'
@@ -373,30 +264,30 @@ class RunConfig:
         put("models", tuple(models))
         # temperatures
         temps = self.temperatures
-        if _is_number(temps):
+        if is_number(temps):
             temps = (temps,)
         if not isinstance(temps, (list, tuple)) or not temps:
-            raise _invalid(P["temperatures"], self.temperatures,
+            raise invalid(P["temperatures"], self.temperatures,
                            "give at least one temperature in K, e.g. values = [300.0]")
         out = []
         for i, t in enumerate(temps):
             why = "each temperature must be a finite number > 0 (kelvin)"
-            t_f = _real(f"{P['temperatures']}[{i}]", t, why)
+            t_f = real(f"{P['temperatures']}[{i}]", t, why)
             if t_f <= 0.0:
-                raise _invalid(f"{P['temperatures']}[{i}]", t, why)
+                raise invalid(f"{P['temperatures']}[{i}]", t, why)
             if t_f in out:
-                raise _invalid(f"{P['temperatures']}[{i}]", t,
+                raise invalid(f"{P['temperatures']}[{i}]", t,
                                f"it repeats {P['temperatures']}[{out.index(t_f)}]; list each temperature once")
             out.append(t_f)
         put("temperatures", tuple(out))
         # delta_T
         why = "delta_T must be a finite number >= 0 (kelvin; 0 = linear response)"
-        dT = _real(P["delta_T"], self.delta_T, why)
+        dT = real(P["delta_T"], self.delta_T, why)
         if dT < 0.0:
-            raise _invalid(P["delta_T"], self.delta_T, why)
+            raise invalid(P["delta_T"], self.delta_T, why)
         t_min = min(out)
         if dT > 0.0 and t_min - dT / 2.0 <= 0.0:
-            raise _invalid(
+            raise invalid(
                 P["delta_T"], self.delta_T,
                 f"the sides are held at T +- delta_T/2, and at the lowest temperature {t_min:g} K the cold "
                 f"side would be at {t_min - dT / 2.0:g} K; delta_T must be < 2 min(T) = {2.0 * t_min:g} K "
@@ -415,14 +306,14 @@ class RunConfig:
         elif isinstance(side, str):
             side = side.strip().lower()
         if side not in SIDES:
-            raise _invalid(P["side"], self.side,
+            raise invalid(P["side"], self.side,
                            'side must be "both", 1 or 2 (the medium whose phonons are emitted toward the interface)')
         put("side", side)
         why = ("rel_err_target must be a finite number >= 0 (0 = run all batches; else stop a point once its "
                "relative standard error is at or below it)")
-        target = _real(P["rel_err_target"], self.rel_err_target, why)
+        target = real(P["rel_err_target"], self.rel_err_target, why)
         if target < 0.0:
-            raise _invalid(P["rel_err_target"], self.rel_err_target, why)
+            raise invalid(P["rel_err_target"], self.rel_err_target, why)
         put("rel_err_target", target)
         put("checkpoint_every", _count(P["checkpoint_every"], self.checkpoint_every, 1,
                                        "checkpoint_every counts batches between checkpoints: an integer >= 1"))
@@ -435,7 +326,7 @@ class RunConfig:
                                  "the number of angle bins must be an integer >= 1"))
         # provenance
         if not isinstance(self.text, str):
-            raise _invalid("text", self.text, "text must be the run file's text (a string)")
+            raise invalid("text", self.text, "text must be the run file's text (a string)")
         if self.source is not None:
             put("source", Path(self.source).resolve())
 
@@ -498,7 +389,7 @@ def _parse(text: str, base_dir: Path, source) -> RunConfig:
     if "values" not in temperatures:
         raise ValueError("temperatures.values is missing: give the temperatures in K, e.g. values = [300.0]")
     if not isinstance(temperatures["values"], list):
-        raise _invalid("temperatures.values", temperatures["values"],
+        raise invalid("temperatures.values", temperatures["values"],
                        "values must be an array of temperatures in K, e.g. values = [300.0]")
 
     mc = _table(doc, "monte_carlo", required=False)
@@ -541,7 +432,7 @@ def _material(path: str, table: dict, key: str) -> Material:
         try:
             return material(value)
         except KeyError as exc:
-            raise _invalid(path, value, exc.args[0]) from None
+            raise invalid(path, value, exc.args[0]) from None
     if isinstance(value, dict):
         _check_keys(value, _MATERIAL_FIELDS, f"in {path}")
         missing = [k for k in _MATERIAL_REQUIRED if k not in value]
@@ -554,26 +445,26 @@ def _material(path: str, table: dict, key: str) -> Material:
             return Material(**value)
         except ValueError as exc:
             raise ValueError(f"{path}: {exc}") from None
-    raise _invalid(path, value, f"give a database name ({', '.join(materials())}) or an inline table of Material fields")
+    raise invalid(path, value, f"give a database name ({', '.join(materials())}) or an inline table of Material fields")
 
 
-def _models(doc: dict) -> tuple[ModelSpec, ...]:
+def _models(doc: dict) -> tuple[Model, ...]:
     example = 'add at least one model: [[models]] then kind = "amm" on the next line'
     if "models" not in doc:
         raise ValueError(f"models is missing: {example}")
     entries = doc["models"]
     if not isinstance(entries, list) or not entries:
-        raise _invalid("models", entries, example)
+        raise invalid("models", entries, example)
     specs = []
     for i, entry in enumerate(entries):
         path = f"models[{i}]"
         if not isinstance(entry, dict):
-            raise _invalid(path, entry, f'each model is a table with a kind, e.g. [[models]] kind = "amm"')
+            raise invalid(path, entry, f'each model is a table with a kind, e.g. [[models]] kind = "amm"')
         _check_keys(entry, _MODEL_KEYS, f"in [[models]] number {i + 1} ({path})")
         if "kind" not in entry:
             raise ValueError(f"{path}.kind is missing: valid model kinds are {', '.join(MODEL_KINDS)}")
         try:
-            specs.append(ModelSpec(**entry))
+            specs.append(Model(**entry))
         except ValueError as exc:
             raise ValueError(f"{path}.{exc}") from None
     return tuple(specs)

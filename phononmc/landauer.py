@@ -29,8 +29,8 @@ from phononmc.dispersion import DISPERSIONS, branches
 from phononmc.materials import Material
 from phononmc.quadrature import occupation_weight, split_gauss_cosine, thermal_frequency_nodes
 from phononmc.transmission import amm, dmm, specularity
+from phononmc.validation import invalid, real
 
-MODELS = ("amm", "dmm", "mixed", "ziman", "soffer")
 TEMPERATURES = ("emitted", "equilibrium")
 #: Quadrature nodes per frequency piece between cutoffs.
 N_OMEGA = 48
@@ -38,65 +38,112 @@ N_OMEGA = 48
 LOWT_PREFACTOR = math.pi**2 * K_B**4 / (30.0 * HBAR**3)
 
 
+#: Interface models.
+MODEL_KINDS = ("amm", "dmm", "mixed", "ziman", "soffer")
+#: Models with a specular (AMM) part: they need Debye branches.
+SPECULAR_KINDS = ("amm", "mixed", "ziman", "soffer")
+#: Models whose specularity follows from an rms roughness eta (m).
+ROUGHNESS_KINDS = ("ziman", "soffer")
+#: Largest accepted rms roughness (m): beyond it p = 0 for every thermal phonon.
+MAX_ROUGHNESS = 1e-6
+
+
 @dataclass(frozen=True)
 class Model:
-    """An interface scattering model.
+    """An interface scattering model, validated on construction (errors name the field).
 
-    kind: "amm", "dmm", "mixed" (specular with constant probability p), "ziman" or
-    "soffer" (specularity from the rms roughness eta, m; see `transmission.specularity`).
+    kind : "amm" | "dmm" | "mixed" (specular with probability p, else diffuse) |
+        "ziman" | "soffer" (specularity from the rms roughness; `transmission.specularity`)
+    p : float or None
+        Specular probability in [0, 1]; for "mixed" only (required there).
+    roughness : float or None
+        rms roughness η (m), 0 < η <= 1 µm; for "ziman" (p = exp(-16π³η²/λ²)) and
+        "soffer" (p = exp(-16π²η²cos²θ/λ²)) only (required there).
     """
 
     kind: str
     p: float | None = None
-    eta: float | None = None
+    roughness: float | None = None
 
-    def __str__(self) -> str:
+    def __post_init__(self):
+        kind = self.kind.strip().lower() if isinstance(self.kind, str) else self.kind
+        if kind not in MODEL_KINDS:
+            raise invalid("kind", self.kind, f"valid model kinds are {', '.join(MODEL_KINDS)}")
+        object.__setattr__(self, "kind", kind)
+
+        if kind == "mixed":
+            if self.p is None:
+                raise ValueError(
+                    'p is missing: kind = "mixed" needs the specular probability p, a number in [0, 1] '
+                    "(the fraction of interface events that scatter specularly, as in the AMM)"
+                )
+            p = real("p", self.p, "the specular probability p must be a number in [0, 1]")
+            if not 0.0 <= p <= 1.0:
+                raise invalid("p", self.p, "the specular probability p must be a number in [0, 1]")
+            object.__setattr__(self, "p", p)
+        elif self.p is not None:
+            raise invalid("p", self.p, f'p applies only to kind = "mixed", not to kind = "{kind}"')
+
+        if kind in ROUGHNESS_KINDS:
+            if self.roughness is None:
+                raise ValueError(
+                    f'roughness is missing: kind = "{kind}" needs the rms roughness eta in metres, '
+                    "e.g. roughness = 0.5e-9 for 0.5 nm"
+                )
+            why = (
+                f"the rms roughness is in metres and must be > 0 and <= {MAX_ROUGHNESS:g} "
+                "(e.g. 0.5e-9 for 0.5 nm; above 1 um every thermal phonon scatters diffusely: use kind = \"dmm\")"
+            )
+            eta = real("roughness", self.roughness, why)
+            if not 0.0 < eta <= MAX_ROUGHNESS:
+                raise invalid("roughness", self.roughness, why)
+            object.__setattr__(self, "roughness", eta)
+        elif self.roughness is not None:
+            raise invalid(
+                "roughness", self.roughness,
+                f'roughness applies only to kinds {" and ".join(ROUGHNESS_KINDS)}, not to kind = "{kind}"',
+            )
+
+    @property
+    def label(self) -> str:
+        """Short name used in tables and results groups: "amm", "mixed(p=0.5)", "soffer(eta=0.5 nm)"."""
         if self.kind == "mixed":
             return f"mixed(p={self.p:g})"
-        if self.kind in ("ziman", "soffer"):
-            return f"{self.kind}(eta={self.eta * 1e9:g} nm)"
+        if self.kind in ROUGHNESS_KINDS:
+            return f"{self.kind}(eta={self.roughness * 1e9:g} nm)"
         return self.kind
+
+    @property
+    def needs_debye(self) -> bool:
+        """True when the model has a specular (AMM) part, which needs Debye branches."""
+        return self.kind in SPECULAR_KINDS
+
+    def __str__(self) -> str:
+        return self.label
 
 
 _MODEL_HELP = "valid: amm, dmm, mixed(p=0.5), ziman(eta=0.5e-9), soffer(eta=0.5e-9) (eta = rms roughness in m)"
 
 
-def parse_model(model, p=None, eta=None) -> Model:
-    """Model from a name ("amm", "dmm", "mixed" with p, "ziman"/"soffer" with eta), a string
-    like "mixed(p=0.3)" or "soffer(eta=5e-10)", or any object with kind/p/roughness attributes."""
+def parse_model(model, p=None, roughness=None) -> Model:
+    """Model from a name ("amm", "dmm", "mixed" with p, "ziman"/"soffer" with the rms
+    roughness), a string like "mixed(p=0.3)" or "soffer(eta=5e-10)", or a `Model`."""
     if isinstance(model, Model):
         return model
-    if hasattr(model, "kind"):  # e.g. config.ModelSpec
-        return parse_model(model.kind, getattr(model, "p", None), getattr(model, "roughness", None))
     if not isinstance(model, str):
         raise ValueError(f"model = {model!r} is not a model name; {_MODEL_HELP}")
     name = model.strip().lower()
     found = re.fullmatch(r"(mixed|ziman|soffer)\(\s*(p|eta)\s*=\s*([^)]+)\)", name)
     if found:
         name = found.group(1)
-        if found.group(2) == "p":
-            p = found.group(3)
-        else:
-            eta = found.group(3)
-    if name not in MODELS:
-        raise ValueError(f"model = {model!r} is not known; {_MODEL_HELP}")
-    if name in ("amm", "dmm"):
-        return Model(name)
-    if name == "mixed":
         try:
-            p = float(p)
-        except (TypeError, ValueError):
-            raise ValueError(f"model 'mixed' needs a specular probability p in [0, 1], got p = {p!r}") from None
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"p = {p!r} is not a probability; the specular fraction must lie in [0, 1]")
-        return Model("mixed", p=p)
-    try:
-        eta = float(eta)
-    except (TypeError, ValueError):
-        raise ValueError(f"model {name!r} needs an rms roughness eta > 0 (m), got eta = {eta!r}") from None
-    if not (math.isfinite(eta) and eta > 0.0):
-        raise ValueError(f"eta = {eta!r} m is invalid; the rms roughness must be a finite length > 0")
-    return Model(name, eta=eta)
+            value = float(found.group(3))
+        except ValueError:
+            raise ValueError(f"model = {model!r}: {found.group(2)} = {found.group(3)!r} is not a number") from None
+        p, roughness = (value, roughness) if found.group(2) == "p" else (p, value)
+    if name not in MODEL_KINDS:
+        raise ValueError(f"model = {model!r} is not known; {_MODEL_HELP}")
+    return Model(name, p=p, roughness=roughness)
 
 
 def _check_pair(m1, m2, model: Model, dispersion: str):
@@ -105,7 +152,7 @@ def _check_pair(m1, m2, model: Model, dispersion: str):
             raise ValueError(f"{label} = {m!r} is not a Material; use phononmc.material('Si') or phononmc.Material(...)")
     if dispersion not in DISPERSIONS:
         raise ValueError(f"dispersion = {dispersion!r} is not known; valid: {', '.join(DISPERSIONS)}")
-    if model.kind != "dmm" and dispersion != "debye":
+    if model.needs_debye and dispersion != "debye":
         raise ValueError(
             f"model {model} needs dispersion = 'debye': the AMM is a continuum (long-wave) theory "
             "and is defined here only with Debye branches; use model = 'dmm' for the sine dispersion"
@@ -140,13 +187,13 @@ def transmission_spectrum(m1, m2, omega, model="amm", p=None, dispersion="debye"
     else:
         k = np.stack([np.nan_to_num(b.wavevector(omega)) for b in branches(m1)])
         if model.kind == "ziman":
-            p_spec = specularity.ziman(k, model.eta)
+            p_spec = specularity.ziman(k, model.roughness)
             specular = p_spec * amm.transmission_spectrum(m1, m2, omega)
             return specular + (1.0 - p_spec) * diffuse
-        p_spec = specularity.soffer_hemispherical(k, model.eta)
+        p_spec = specularity.soffer_hemispherical(k, model.roughness)
         specular = amm.transmission_spectrum(
             m1, m2, omega,
-            angular_weight=lambda b, w, mu2: specularity.soffer(np.nan_to_num(b.wavevector(w)), mu2, model.eta))
+            angular_weight=lambda b, w, mu2: specularity.soffer(np.nan_to_num(b.wavevector(w)), mu2, model.roughness))
         return specular + (1.0 - p_spec) * diffuse
     return p_spec * specular + (1.0 - p_spec) * diffuse
 

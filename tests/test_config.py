@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from phononmc.config import ModelSpec, RunConfig, load, parse
+from phononmc.config import RunConfig, load, parse
+from phononmc.landauer import Model
 from phononmc.materials import Material, material
 
 RUNS = Path(__file__).resolve().parents[1] / "runs"
@@ -111,8 +112,8 @@ def test_full_example_parses(tmp_path):
     assert cfg.material_2 == Material(name="X", density=5000.0, v_long=5000.0, v_trans=3000.0, atom_density=4e28)
     assert cfg.dispersion == "debye"
     assert cfg.models == (
-        ModelSpec("amm"), ModelSpec("dmm"), ModelSpec("mixed", p=0.5),
-        ModelSpec("ziman", roughness=0.5e-9), ModelSpec("soffer", roughness=0.5e-9),
+        Model("amm"), Model("dmm"), Model("mixed", p=0.5),
+        Model("ziman", roughness=0.5e-9), Model("soffer", roughness=0.5e-9),
     )
     assert [m.label for m in cfg.models] == [
         "amm", "dmm", "mixed(p=0.5)", "ziman(eta=0.5 nm)", "soffer(eta=0.5 nm)"]
@@ -168,7 +169,7 @@ def test_runconfig_is_frozen():
     cfg = parse(MINIMAL)
     with pytest.raises(AttributeError):
         cfg.seed = 2
-    assert hash(ModelSpec("mixed", p=0.5)) == hash(ModelSpec("mixed", p=0.5))
+    assert hash(Model("mixed", p=0.5)) == hash(Model("mixed", p=0.5))
 
 
 # --------------------------------------------------------------------------- bad input
@@ -309,7 +310,7 @@ def test_bad_file_reports_its_path(tmp_path):
         load(path)
 
 
-# --------------------------------------------------------------------------- ModelSpec alone
+# --------------------------------------------------------------------------- landauer.Model alone
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -323,22 +324,22 @@ def test_bad_file_reports_its_path(tmp_path):
 ])
 def test_modelspec_validation(kwargs, match):
     with pytest.raises(ValueError, match=re.escape(match)):
-        ModelSpec(**kwargs)
+        Model(**kwargs)
 
 
 def test_modelspec_labels_and_normalisation():
-    assert ModelSpec("AMM").kind == "amm"
-    assert ModelSpec("mixed", 1).p == 1.0 and ModelSpec("mixed", 1).label == "mixed(p=1)"
-    assert ModelSpec("ziman", roughness=0.3e-9).label == "ziman(eta=0.3 nm)"
-    assert str(ModelSpec("dmm")) == "dmm"
-    assert not ModelSpec("dmm").needs_debye and ModelSpec("soffer", roughness=1e-9).needs_debye
+    assert Model("AMM").kind == "amm"
+    assert Model("mixed", 1).p == 1.0 and Model("mixed", 1).label == "mixed(p=1)"
+    assert Model("ziman", roughness=0.3e-9).label == "ziman(eta=0.3 nm)"
+    assert str(Model("dmm")) == "dmm"
+    assert not Model("dmm").needs_debye and Model("soffer", roughness=1e-9).needs_debye
 
 
 def test_runconfig_direct_construction(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     cfg = RunConfig(name="direct", seed=3, material_1=material("Si"), material_2=material("Ge"),
-                    models=(ModelSpec("dmm"),), temperatures=(300.0,))
+                    models=(Model("dmm"),), temperatures=(300.0,))
     assert cfg.output == (tmp_path / "out" / "direct.h5").resolve()
     with pytest.raises(ValueError, match=re.escape("interface.material_1 = ")):
         RunConfig(name="d", seed=3, material_1="Si", material_2=material("Ge"),
-                  models=(ModelSpec("dmm"),), temperatures=(300.0,))
+                  models=(Model("dmm"),), temperatures=(300.0,))

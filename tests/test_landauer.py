@@ -101,8 +101,14 @@ def test_bad_input_messages():
         landauer.conductance(SI, GE, 1.0, "foo")
     with pytest.raises(ValueError, match="p = 1.5"):
         landauer.conductance(SI, GE, 1.0, "mixed(p=1.5)")
-    with pytest.raises(ValueError, match="needs a specular probability"):
+    with pytest.raises(ValueError, match='p is missing: kind = "mixed" needs the specular probability'):
         landauer.conductance(SI, GE, 1.0, "mixed")
+    with pytest.raises(ValueError, match="p = 'x' is not a number"):
+        landauer.conductance(SI, GE, 1.0, "mixed(p=x)")
+    with pytest.raises(ValueError, match='roughness is missing: kind = "soffer"'):
+        landauer.conductance(SI, GE, 1.0, "soffer")
+    with pytest.raises(ValueError, match="roughness = 0.5 is invalid.*metres"):
+        landauer.conductance(SI, GE, 1.0, "ziman(eta=0.5)")
     with pytest.raises(ValueError, match="dispersion = 'debye'"):
         landauer.conductance(SI, GE, 1.0, "amm", dispersion="sine")
     with pytest.raises(ValueError, match="side = 3"):

@@ -268,9 +268,9 @@ def _trace(seed, n_packets, side, rows, branch,
 def specularity_parameters(model):
     """(kernel code, p, eta) for a landauer.Model."""
     if model.kind == "ziman":
-        return SPECULAR_ZIMAN, 0.0, model.eta
+        return SPECULAR_ZIMAN, 0.0, model.roughness
     if model.kind == "soffer":
-        return SPECULAR_SOFFER, 0.0, model.eta
+        return SPECULAR_SOFFER, 0.0, model.roughness
     return SPECULAR_CONSTANT, {"amm": 1.0, "dmm": 0.0}.get(model.kind, model.p), 0.0
 
 

@@ -61,7 +61,7 @@ def test_kernel_matches_reference_packet_by_packet(model, dispersion, side):
         assert row[0] == pytest.approx(omega, rel=1e-13) and row[1] == j and row[2] == mu2
         if m.kind == "soffer":
             k = float(pm.dispersion.branches(m_in)[j].wavevector(np.array([omega]))[0])
-            p = float(specularity.soffer(k, mu2, m.eta))
+            p = float(specularity.soffer(k, mu2, m.roughness))
         else:
             p = I.specularity_parameters(m)[1]
         channel, specular, r, cum = reference.scatter(rng, m_in, m_out, j, omega, mu2, p, dispersion)
