@@ -11,8 +11,11 @@ and is specularly (AMM) or diffusely (DMM) scattered according to DESIGN.md:
   on that side, direction cosine-weighted (μ² uniform, Lambert).
 
 The AMM fractions are tabulated in μ² (the emission variable) on segments that end at
-the critical angles — where the fractions have square-root kinks — with a uniform grid
-of N_PER_SEGMENT cells in each segment, so a narrow transmission cone (Au → diamond:
+the critical angles and at grazing and normal incidence. The fractions have square-root
+kinks at segment ends (√(μ² − μ²_c) beside a critical angle, √μ² at grazing), so each
+half-segment is tabulated on a grid uniform in y = √(distance to its end / half-width),
+in which they are smooth: linear interpolation is then O(h²) everywhere (a grid uniform
+in μ² left a −1e-4 bias in α from the kinks). A narrow transmission cone (Au → diamond:
 θ < 6° for transverse phonons) is resolved as finely as a wide one.
 
 Tallies per batch (int64 counts): transmitted packets; outcome[specular?, channel];
@@ -33,9 +36,10 @@ from phononmc.mc.sampling import _draw_frequency, _stream, _uniform, emission_ta
 from phononmc.quadrature import occupation_weight
 from phononmc.transmission import amm
 
-#: Segments in μ² between critical angles (at most 5 kinks: 2 media × L, T) and cells per segment.
+#: Segments in μ² between critical angles (at most 5 kinks: 2 media × L, T), and grid cells
+#: per half-segment (in y, see the module docstring).
 N_SEGMENTS = 6
-N_PER_SEGMENT = 512
+N_PER_HALF = 256
 SPECULAR_CONSTANT, SPECULAR_ZIMAN, SPECULAR_SOFFER = 0, 1, 2
 
 
@@ -45,10 +49,11 @@ class InterfaceArrays:
 
     velocity, cutoff: (2, 3) per side and branch L, SV, SH (m s⁻¹, rad s⁻¹; a branch a
     liquid lacks has cutoff 0 and so is never open). k_debye: (2,) (m⁻¹).
-    sine: 1 for sine branches, 0 for Debye. specular: (2, 3, N_SEGMENTS, N_PER_SEGMENT + 1, 6)
+    sine: 1 for sine branches, 0 for Debye. specular: (2, 3, N_SEGMENTS, 2, N_PER_HALF + 1, 6)
     cumulative AMM energy fractions (rL, rL + rSV, …, 1) for incident side, branch, μ²
-    segment, grid point (no cutoffs); the six values of a grid point are adjacent in memory.
-    edges: (2, 3, N_SEGMENTS + 1) segment edges in μ², padded with 1.
+    segment, half (lower, upper), grid point y_i = i/N_PER_HALF (no cutoffs); the six
+    values of a grid point are adjacent in memory. edges: (2, 3, N_SEGMENTS + 1) segment
+    edges in μ², padded with 1.
     """
 
     velocity: np.ndarray
@@ -59,12 +64,11 @@ class InterfaceArrays:
     edges: np.ndarray
 
     @property
-    def grid_scale(self) -> np.ndarray:
-        """Grid cells per unit μ² in each segment, N_PER_SEGMENT / width, shape (2, 3, N_SEGMENTS);
-        0 for padding segments."""
+    def inverse_half_width(self) -> np.ndarray:
+        """2 / (segment width in μ²), shape (2, 3, N_SEGMENTS); 0 for padding segments."""
         width = np.diff(self.edges, axis=-1)
         with np.errstate(divide="ignore"):
-            return np.where(width > 0, N_PER_SEGMENT / np.where(width > 0, width, 1.0), 0.0)
+            return np.where(width > 0, 2.0 / np.where(width > 0, width, 1.0), 0.0)
 
     @property
     def slowness(self) -> np.ndarray:
@@ -77,9 +81,9 @@ def interface_arrays(m1, m2, dispersion="debye", need_specular=True) -> Interfac
     """Build the kernel arrays for the m1 | m2 interface."""
     velocity = np.zeros((2, 3))
     cutoff = np.zeros((2, 3))
-    specular = np.zeros((2, 3, N_SEGMENTS, N_PER_SEGMENT + 1, 6))
+    specular = np.zeros((2, 3, N_SEGMENTS, 2, N_PER_HALF + 1, 6))
     edges = np.ones((2, 3, N_SEGMENTS + 1))
-    grid = np.linspace(0.0, 1.0, N_PER_SEGMENT + 1)
+    y2 = np.linspace(0.0, 1.0, N_PER_HALF + 1) ** 2
     for side, (a, b) in enumerate(((m1, m2), (m2, m1))):
         for j, br in enumerate(branches(a, dispersion)):
             velocity[side, j] = br.velocity
@@ -89,9 +93,11 @@ def interface_arrays(m1, m2, dispersion="debye", need_specular=True) -> Interfac
                 e = [0.0, *sorted(kinks), 1.0]  # μ² = cos²θ_c at each critical angle
                 edges[side, j, :len(e)] = e
                 for seg, (lo, hi) in enumerate(zip(e[:-1], e[1:])):
-                    s = np.sqrt(1.0 - (lo + (hi - lo) * grid)) / br.velocity
-                    fractions = amm.coefficients_slowness(a, b, s, br.name).as_array().T
-                    specular[side, j, seg] = np.cumsum(fractions, axis=1)
+                    half = 0.5 * (hi - lo)
+                    for h, mu2 in enumerate((lo + half * y2, hi - half * y2)):
+                        s = np.sqrt(1.0 - mu2) / br.velocity
+                        fractions = amm.coefficients_slowness(a, b, s, br.name).as_array().T
+                        specular[side, j, seg, h] = np.cumsum(fractions, axis=1)
     k_debye = np.array([m1.k_debye, m2.k_debye])
     return InterfaceArrays(velocity, cutoff, k_debye, int(dispersion == "sine"), specular, edges)
 
@@ -161,10 +167,12 @@ def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, veloc
         seg = 0
         for e in range(1, N_SEGMENTS):
             seg += mu2 >= edges[eb + e]
-        x = (mu2 - edges[eb + seg]) * scale[sj * N_SEGMENTS + seg]
-        i = min(int(x), N_PER_SEGMENT - 1)
+        t = (mu2 - edges[eb + seg]) * scale[sj * N_SEGMENTS + seg]  # 0 … 2 across the segment
+        h = int(t >= 1.0)  # lower or upper half; y = √(distance to that half's end / half-width)
+        x = math.sqrt(t if h == 0 else max(2.0 - t, 0.0)) * N_PER_HALF
+        i = min(int(x), N_PER_HALF - 1)
         f = x - i
-        base = ((sj * N_SEGMENTS + seg) * (N_PER_SEGMENT + 1) + i) * 6
+        base = (((sj * N_SEGMENTS + seg) * 2 + h) * (N_PER_HALF + 1) + i) * 6
         r = _uniform(state)
         c = 0
         for t in range(5):
@@ -320,7 +328,7 @@ def _kernel_inputs(plan: SidePlan) -> tuple:
     t, a = plan.table, plan.arrays
     return (plan.rows.ravel(), t.branch, plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
             a.velocity.ravel(), a.slowness.ravel(), a.cutoff.ravel(), a.k_debye, a.sine,
-            a.specular.ravel(), a.edges.ravel(), a.grid_scale.ravel())
+            a.specular.ravel(), a.edges.ravel(), a.inverse_half_width.ravel())
 
 
 def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, spectral_bins, angle_bins,

@@ -29,7 +29,7 @@ from phononmc.quadrature import X_MAX, gauss_cosine
 
 U64 = nb.uint64
 #: Cells per emission table; the break points (cutoffs) are added to these.
-N_CELLS = 1024
+N_CELLS = 256
 #: Gauss nodes per cell for the cell masses.
 N_GAUSS = 8
 
