@@ -64,6 +64,28 @@ class InterfaceArrays:
     edges: np.ndarray
 
     @property
+    def channel_cutoff(self) -> np.ndarray:
+        """Cutoff (rad s⁻¹) of the branch each outgoing channel lands in, shape (2, 3, 6):
+        [incident side, incident branch, channel rL rSV rSH tL tSV tSH]."""
+        out = np.empty((2, 3, 6))
+        for side in (0, 1):
+            out[side, :, :3] = self.cutoff[side]
+            out[side, :, 3:] = self.cutoff[1 - side]
+        return out
+
+    @property
+    def snell_ratio2(self) -> np.ndarray:
+        """(v_out / v_in)² for each incident (side, branch) and outgoing channel, shape (2, 3, 6):
+        Snell's law sin θ' = sin θ v_out/v_in gives 1 − μ'² = (1 − μ²)(v_out/v_in)²."""
+        v_out = np.empty((2, 3, 6))
+        for side in (0, 1):
+            v_out[side, :, :3] = self.velocity[side]
+            v_out[side, :, 3:] = self.velocity[1 - side]
+        v_in = self.velocity[:, :, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(v_in > 0, (v_out / np.where(v_in > 0, v_in, 1.0)) ** 2, 0.0)
+
+    @property
     def inverse_half_width(self) -> np.ndarray:
         """2 / (segment width in μ²), shape (2, 3, N_SEGMENTS); 0 for padding segments."""
         width = np.diff(self.edges, axis=-1)
@@ -139,8 +161,8 @@ def _pick(weights, u):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine,
-             specular, edges, scale, weights):
+def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, slowness, cutoff, k_debye, sine,
+             specular, edges, scale, channel_cutoff, snell_ratio2, weights):
     """One interface event for a packet (side, branch j, ω, μ²) drawn on `side`.
 
     Flattened arrays (see `_transport`). rows, k: the kernel rows and the packet's emission
@@ -177,11 +199,9 @@ def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, veloc
         c = 0
         for t in range(5):
             c += r >= (1.0 - f) * specular[base + t] + f * specular[base + 6 + t]
-        out = (side if c < 3 else other) * 3 + c % 3
-        if not omega < cutoff[out]:
-            c, out = j, sj
-        ratio = velocity[out] / velocity[sj]  # Snell: sin θ' = sin θ v'/v
-        return c, True, 1.0 - (1.0 - mu2) * ratio * ratio
+        if not omega < channel_cutoff[sj * 6 + c]:
+            c = j
+        return c, True, 1.0 - (1.0 - mu2) * snell_ratio2[sj * 6 + c]  # Snell's law
 
     # DMM: P(side, branch) ∝ D v = k²/2π² over both media, i.e. side by τ_DMM, branch by share.
     u = _uniform(state)
@@ -199,7 +219,7 @@ def _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta, veloc
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
 def _packet(state, side, rows, branch, spec_kind, p_const, eta,
-            velocity, slowness, cutoff, k_debye, sine, specular, edges, scale, weights):
+            slowness, cutoff, k_debye, sine, specular, edges, scale, channel_cutoff, snell_ratio2, weights):
     """One packet: emission draw (ω, branch, μ²) on `side`, then its interface event.
 
     Returns (ω, branch, μ², channel, is_specular, μ²_out).
@@ -208,14 +228,14 @@ def _packet(state, side, rows, branch, spec_kind, p_const, eta,
     j = branch[k]
     mu2 = _uniform(state)
     c, is_spec, mu2_out = _scatter(state, side, j, omega, mu2, rows, k, spec_kind, p_const, eta,
-                                   velocity, slowness, cutoff, k_debye, sine, specular, edges, scale, weights)
+                                   slowness, cutoff, k_debye, sine, specular, edges, scale, channel_cutoff, snell_ratio2, weights)
     return omega, j, mu2, c, is_spec, mu2_out
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy")
 def _transport(seed, point, side, first_batch, n_packets,
                rows, branch,
-               spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges, scale,
+               spec_kind, p_const, eta, slowness, cutoff, k_debye, sine, specular, edges, scale, channel_cutoff, snell_ratio2,
                spectral_top, n_spec, n_ang, tallies):
     """Send n_packets per batch from `side` for batches first_batch … first_batch + B − 1.
 
@@ -235,7 +255,7 @@ def _transport(seed, point, side, first_batch, n_packets,
         for _ in range(n_packets):
             omega, j, mu2, c, is_spec, mu2_out = _packet(
                 state, side, rows, branch, spec_kind, p_const, eta,
-                velocity, slowness, cutoff, k_debye, sine, specular, edges, scale, weights)
+                slowness, cutoff, k_debye, sine, specular, edges, scale, channel_cutoff, snell_ratio2, weights)
             through = c >= 3
             t[0] += through
             t[o_out + (0 if is_spec else 6) + c] += 1
@@ -255,7 +275,7 @@ def tally_layout(spectral_bins, angle_bins) -> dict:
 
 @nb.njit(cache=True, error_model="numpy")
 def _trace(seed, n_packets, side, rows, branch,
-           spec_kind, p_const, eta, velocity, slowness, cutoff, k_debye, sine, specular, edges, scale):
+           spec_kind, p_const, eta, slowness, cutoff, k_debye, sine, specular, edges, scale, channel_cutoff, snell_ratio2):
     """Packet-by-packet record of the steps `_transport` takes, on stream (seed, 0, side, 0).
 
     Returns (n_packets, 6): ω, branch, μ², channel, specular (1/0), μ²_out.
@@ -266,7 +286,7 @@ def _trace(seed, n_packets, side, rows, branch,
     for n in range(n_packets):
         omega, j, mu2, c, is_spec, mu2_out = _packet(
             state, side, rows, branch, spec_kind, p_const, eta,
-            velocity, slowness, cutoff, k_debye, sine, specular, edges, scale, weights)
+            slowness, cutoff, k_debye, sine, specular, edges, scale, channel_cutoff, snell_ratio2, weights)
         out[n, 0], out[n, 1], out[n, 2] = omega, j, mu2
         out[n, 3], out[n, 4], out[n, 5] = c, is_spec, mu2_out
     return out
@@ -327,8 +347,9 @@ def _kernel_inputs(plan: SidePlan) -> tuple:
     """The flattened arrays and scalars the kernels take, in their argument order."""
     t, a = plan.table, plan.arrays
     return (plan.rows.ravel(), t.branch, plan.spec[0], float(plan.spec[1]), float(plan.spec[2]),
-            a.velocity.ravel(), a.slowness.ravel(), a.cutoff.ravel(), a.k_debye, a.sine,
-            a.specular.ravel(), a.edges.ravel(), a.inverse_half_width.ravel())
+            a.slowness.ravel(), a.cutoff.ravel(), a.k_debye, a.sine,
+            a.specular.ravel(), a.edges.ravel(), a.inverse_half_width.ravel(),
+            a.channel_cutoff.ravel(), a.snell_ratio2.ravel())
 
 
 def run_batches(plan: SidePlan, seed, point, first_batch, n_batches, n_packets, spectral_bins, angle_bins,
