@@ -32,6 +32,7 @@ import numba as nb
 import numpy as np
 
 from phononmc.dispersion import branches
+from phononmc.landauer import SPECULAR_KINDS
 from phononmc.mc.sampling import _draw_frequency, _stream, _uniform, emission_table
 from phononmc.quadrature import occupation_weight
 from phononmc.transmission import amm
@@ -338,7 +339,7 @@ def plan_side(m1, m2, model, T, delta_T, side, part, dispersion="debye", arrays=
     """
     a, b = (m1, m2) if side == 0 else (m2, m1)
     if arrays is None:
-        arrays = interface_arrays(m1, m2, dispersion, need_specular=model.kind != "dmm")
+        arrays = interface_arrays(m1, m2, dispersion, need_specular=model.kind in SPECULAR_KINDS)
     table = emission_table(a, b, occupation_weight(T, delta_T, part), T + 0.5 * delta_T, dispersion)
     return SidePlan(side, table, arrays, specularity_parameters(model), diffuse_rows(table, a, b, dispersion))
 

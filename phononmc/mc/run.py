@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from phononmc import io, landauer
 from phononmc.config import RunConfig, load
-from phononmc.mc.interface import interface_arrays, plan_side, run_batches
+from phononmc.mc.interface import interface_arrays, plan_side, run_batches, tally_layout
 from phononmc.mc.tallies import HISTOGRAMS, SideTally, combine
 
 KIND = "montecarlo"
@@ -132,13 +132,12 @@ def _analytic(cfg: RunConfig, model, T: float, sides) -> float:
 
 def _new_points(cfg: RunConfig):
     sides = SIDE_PARTS[cfg.side]
-    shapes = {"outcome": (2, 6), "spectral": (2, cfg.spectral_bins), "angular": (3, 6, cfg.angle_bins),
-              "outgoing": (6, cfg.angle_bins)}
+    shapes = {k: v for k, v in tally_layout(cfg.spectral_bins, cfg.angle_bins).items() if k in HISTOGRAMS}
     arrays_cache = {}
     points, plans = [], []
     for spec in cfg.models:
         model = landauer.parse_model(spec)
-        need_specular = model.kind != "dmm"
+        need_specular = model.kind in landauer.SPECULAR_KINDS
         if need_specular not in arrays_cache:
             arrays_cache[need_specular] = interface_arrays(cfg.material_1, cfg.material_2, cfg.dispersion,
                                                            need_specular=need_specular)
