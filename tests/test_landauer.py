@@ -94,24 +94,21 @@ def test_equilibrium_temperature_definition():
     np.testing.assert_allclose(t12 + t21, 1.0, rtol=1e-8)
 
 
-def test_bad_input_messages():
-    with pytest.raises(ValueError, match="T = .*K is invalid"):
-        landauer.conductance(SI, GE, [-1.0])
-    with pytest.raises(ValueError, match="model = 'foo'"):
-        landauer.conductance(SI, GE, 1.0, "foo")
-    with pytest.raises(ValueError, match="p = 1.5"):
-        landauer.conductance(SI, GE, 1.0, "mixed(p=1.5)")
-    with pytest.raises(ValueError, match='p is missing: kind = "mixed" needs the specular probability'):
-        landauer.conductance(SI, GE, 1.0, "mixed")
-    with pytest.raises(ValueError, match="p = 'x' is not a number"):
-        landauer.conductance(SI, GE, 1.0, "mixed(p=x)")
-    with pytest.raises(ValueError, match='roughness is missing: kind = "soffer"'):
-        landauer.conductance(SI, GE, 1.0, "soffer")
-    with pytest.raises(ValueError, match="roughness = 0.5 is invalid.*metres"):
-        landauer.conductance(SI, GE, 1.0, "ziman(eta=0.5)")
-    with pytest.raises(ValueError, match="dispersion = 'debye'"):
-        landauer.conductance(SI, GE, 1.0, "amm", dispersion="sine")
-    with pytest.raises(ValueError, match="side = 3"):
-        landauer.conductance(SI, GE, 1.0, side=3)
-    with pytest.raises(ValueError, match="m2 = 'Ge' is not a Material"):
-        landauer.conductance(SI, "Ge", 1.0)
+BAD_CALLS = [
+    ((SI, GE, [-1.0]), {}, "T = .*K is invalid"),
+    ((SI, GE, 1.0, "foo"), {}, "model = 'foo'"),
+    ((SI, GE, 1.0, "mixed(p=1.5)"), {}, "p = 1.5"),
+    ((SI, GE, 1.0, "mixed"), {}, 'p is missing: kind = "mixed" needs the specular probability'),
+    ((SI, GE, 1.0, "mixed(p=x)"), {}, "p = 'x' is not a number"),
+    ((SI, GE, 1.0, "soffer"), {}, 'roughness is missing: kind = "soffer"'),
+    ((SI, GE, 1.0, "ziman(eta=0.5)"), {}, "roughness = 0.5 is invalid.*metres"),
+    ((SI, GE, 1.0, "amm"), {"dispersion": "sine"}, "dispersion = 'debye'"),
+    ((SI, GE, 1.0), {"side": 3}, "side = 3"),
+    ((SI, "Ge", 1.0), {}, "m2 = 'Ge' is not a Material"),
+]
+
+
+@pytest.mark.parametrize("args,kwargs,message", BAD_CALLS)
+def test_bad_input_messages(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        landauer.conductance(*args, **kwargs)
