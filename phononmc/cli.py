@@ -294,7 +294,10 @@ class _WriteError(Exception):
 
 def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("run_file", help="TOML run file, e.g. runs/quickstart.toml")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its results file")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run from its results file; also extends a finished run "
+                        "whose run file now asks for more batches (only [monte_carlo] batches, "
+                        "rel_err_target, checkpoint_every, threads may change)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--plot", metavar="FILE.png", help="also write G(T): Monte Carlo points over the analytic curves")
 

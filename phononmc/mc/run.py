@@ -22,7 +22,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from phononmc import io, landauer
-from phononmc.config import RunConfig, load
+from phononmc.config import RunConfig, load, parse
 from phononmc.mc.interface import interface_arrays, plan_side, run_batches, tally_layout
 from phononmc.mc.tallies import HISTOGRAMS, SideTally, combine
 
@@ -192,11 +192,23 @@ def _write(cfg: RunConfig, points, complete: bool) -> Path:
     return io.write(cfg.output, KIND, _groups(points), attrs=attrs, provenance=prov)
 
 
+#: Run-file fields a resumed run may change: how long to run, not what to simulate.
+RESUMABLE_CHANGES = ("batches", "rel_err_target", "checkpoint_every", "threads")
+
+
 def _restore(cfg: RunConfig, points) -> None:
-    """Load the running sums of a previous run of the same run file into `points`."""
+    """Load the running sums of a previous run of the same job into `points`.
+
+    The previous run file may differ only in RESUMABLE_CHANGES (e.g. more batches: the
+    batch streams continue where they stopped, so the result equals one longer run).
+    """
     res = io.read(cfg.output, kind=KIND)
-    if res.attrs.get("run_file") != cfg.text:
-        raise ValueError(f"cannot resume: {cfg.output} was written by a different run file; "
+    previous = parse(res.attrs.get("run_file", ""), cfg.source.parent if cfg.source else ".", cfg.source)
+    same = {f.name for f in fields(RunConfig)} - set(RESUMABLE_CHANGES) - {"text", "source", "output"}
+    changed = sorted(name for name in same if getattr(previous, name) != getattr(cfg, name))
+    if changed:
+        raise ValueError(f"cannot resume: {cfg.output} was written by a different run file "
+                         f"({', '.join(changed)} differ; only {', '.join(RESUMABLE_CHANGES)} may change); "
                          "delete it, or choose another output path")
     for i, p in enumerate(points):
         g = res.groups.get(f"point_{i:03d}")
@@ -206,8 +218,7 @@ def _restore(cfg: RunConfig, points) -> None:
             state = {key: g[f"side{side}_{key}"] for key in ("g_emit", "n_packets", "batches", "sum", "sum_sq",
                                                              *HISTOGRAMS)}
             state = {k2: (v.item() if np.ndim(v) == 0 else v) for k2, v in state.items()}
-            p.tallies[k] = SideTally.from_state(state)
-        p.complete = bool(g.attrs.get("complete", False))
+            p.tallies[k] = SideTally.from_state(state)  # `_done` decides again under this run's limits
 
 
 def simulate(run, resume: bool = False, progress: bool = True, write: bool = True) -> SimulationResult:

@@ -96,12 +96,25 @@ def test_same_seed_same_numbers_and_resume_is_bit_identical(run_file, monkeypatc
     _assert_same(_tallies(full.points), _tallies(resumed.points))
 
 
-def test_resume_refuses_another_run_file(run_file, tmp_path):
+def test_resume_refuses_another_job(run_file):
     mc_run.simulate(run_file, progress=False)
-    other = tmp_path / "tiny.toml"
-    other.write_text(RUN.replace("seed = 4242", "seed = 4243"))
-    with pytest.raises(ValueError, match="different run file"):
-        mc_run.simulate(other, resume=True, progress=False)
+    run_file.write_text(RUN.replace("seed = 4242", "seed = 4243"))
+    with pytest.raises(ValueError, match=r"different run file \(seed differ; only batches, rel_err_target"):
+        mc_run.simulate(run_file, resume=True, progress=False)
+
+
+def test_resume_with_more_batches_equals_one_longer_run(run_file, tmp_path):
+    """Extending a finished run continues its batch streams: the same tallies as running
+    the longer job in one go."""
+    mc_run.simulate(run_file, progress=False)
+    run_file.write_text(RUN.replace("batches = 6", "batches = 10"))
+    extended = mc_run.simulate(run_file, resume=True, progress=False)
+    assert all(p.batches == 10 for p in extended.points)
+    straight_file = tmp_path / "straight" / "tiny.toml"
+    straight_file.parent.mkdir()
+    straight_file.write_text(RUN.replace("batches = 6", "batches = 10"))
+    straight = mc_run.simulate(straight_file, progress=False)
+    _assert_same(_tallies(extended.points), _tallies(straight.points))
 
 
 def test_relative_error_target_stops_early(run_file):
