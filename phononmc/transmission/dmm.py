@@ -24,15 +24,6 @@ def flux_density(m: Material, omega, dispersion: str = "debye") -> np.ndarray:
     return sum(b.dos_velocity(omega) for b in branches(m, dispersion))
 
 
-def branch_shares(m: Material, omega, dispersion: str = "debye") -> np.ndarray:
-    """Share D_j v_j / M of each branch of m at ω: where a diffuse phonon lands, shape (n_branches, *omega.shape)."""
-    omega = np.asarray(omega, dtype=float)
-    dv = np.stack([b.dos_velocity(omega) for b in branches(m, dispersion)])
-    total = dv.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0.0, dv / total, 0.0)
-
-
 def transmission(m1: Material, m2: Material, omega, dispersion: str = "debye") -> np.ndarray:
     """τ_12(ω) of the DMM for any phonon of m1; shape of omega (rad s⁻¹).
 
