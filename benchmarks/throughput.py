@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 import phononmc as pm
-from phononmc import landauer
+from phononmc import landauer, models
 from phononmc.mc import interface as I
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,8 +103,8 @@ def main():
     threads = numba.get_num_threads()
     results = {"machine": {"cpus": os.cpu_count(), "numba_threads": threads, "numba": numba.__version__,
                            "numpy": np.__version__}}
-    dmm_plan = I.plan_side(SI, GE, landauer.parse_model("dmm"), 300.0, 0.0, 0, "full")
-    amm_plan = I.plan_side(SI, GE, landauer.parse_model("amm"), 300.0, 0.0, 0, "full")
+    dmm_plan = I.plan_side(SI, GE, models.parse_model("dmm"), 300.0, 0.0, 0, "full")
+    amm_plan = I.plan_side(SI, GE, models.parse_model("amm"), 300.0, 0.0, 0, "full")
     batches, n = 2 * threads * 4, 1_000_000
     numpy_n = 4_000_000
     numpy_rate = numpy_n / best_of(lambda: numpy_dmm(dmm_plan, numpy_n))

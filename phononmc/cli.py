@@ -24,7 +24,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import phononmc
-from phononmc import io, landauer
+from phononmc import io, landauer, models
 from phononmc.dispersion import DISPERSIONS
 
 PROG = "phononmc"
@@ -146,15 +146,15 @@ def _temperatures(args) -> np.ndarray:
 
 def _models(args) -> list:
     names = args.model or (["amm", "dmm"] if args.dispersion == "debye" else ["dmm"])
-    models = []
+    chosen = []
     for name in names:
         try:
-            model = landauer.parse_model(name)
+            model = models.parse_model(name)
         except ValueError as exc:
             raise UsageError(f"--model {name!r}: {_message(exc)}") from None
-        if model not in models:
-            models.append(model)
-    return models
+        if model not in chosen:
+            chosen.append(model)
+    return chosen
 
 
 def _compute(args) -> dict:
@@ -330,7 +330,7 @@ def _write_mc_plot(result, path) -> None:
     t_line = np.geomspace(min(temps) / 2, max(temps) * 2, 120)
     curves, points = {}, {}
     for spec in cfg.models:
-        label = str(landauer.parse_model(spec))
+        label = str(models.parse_model(spec))
         pts = [p for p in result.points if p.model == label]
         curves[label] = landauer.conductance(cfg.material_1, cfg.material_2, t_line, spec, dispersion=cfg.dispersion,
                                              delta_T=cfg.delta_T)

@@ -73,7 +73,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from phononmc.landauer import MODEL_KINDS, Model
+from phononmc.models import MODEL_KINDS, Model
 from phononmc.dispersion import DISPERSIONS
 from phononmc.validation import invalid, is_number, real, show
 from phononmc.materials import Material, material, materials
@@ -247,7 +247,7 @@ class RunConfig:
         seen = {}
         for i, m in enumerate(models):
             if not isinstance(m, Model):
-                raise invalid(f"models[{i}]", m, "each model must be a phononmc.landauer.Model")
+                raise invalid(f"models[{i}]", m, "each model must be a phononmc.models.Model")
             if m.label in seen:
                 raise invalid(f"models[{i}]", m.label,
                                f"it repeats models[{seen[m.label]}]; each model must be distinct "

@@ -3,11 +3,9 @@
     G(T) = Σ_j ∫ (1/4) ħω D_1j(ω) v_1j(ω) α_{1→2,j}(ω) ∂n/∂T dω,
     α_{1→2,j}(ω) = ∫_0^1 τ_j(ω, μ) 2μ dμ                     (Swartz & Pohl 1989, Eq. 19)
 
-with D v = k²/2π² per branch (see `dispersion`). The models for α:
-
-* "amm": acoustic mismatch (`transmission.amm`), Debye branches only;
-* "dmm": diffuse mismatch (`transmission.dmm`), Debye or sine branches;
-* "mixed": specular with probability p, diffuse otherwise: α = p α_AMM + (1 − p) α_DMM.
+with D v = k²/2π² per branch (see `dispersion`). The models for α (amm, dmm, mixed,
+ziman, soffer) are registered in `phononmc.models`; models with a specular (AMM) part
+need Debye branches.
 
 Detailed balance makes G from side 1 equal G from side 2 (``side=2``). These G refer to
 emitted-phonon temperatures; ``temperature="equilibrium"`` converts to the G a
@@ -19,131 +17,21 @@ measurement of far-field equilibrium temperatures gives, G_eq = G / (1 − (τ̄
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 
 import numpy as np
 
 from phononmc.constants import HBAR, K_B
 from phononmc.dispersion import DISPERSIONS, branches
 from phononmc.materials import Material
+from phononmc.models import Model, parse_model, transmission_spectrum
 from phononmc.quadrature import occupation_weight, split_gauss_cosine, thermal_frequency_nodes
-from phononmc.transmission import amm, dmm, specularity
-from phononmc.validation import invalid, real
+from phononmc.transmission import dmm
 
 TEMPERATURES = ("emitted", "equilibrium")
 #: Quadrature nodes per frequency piece between cutoffs.
 N_OMEGA = 48
 #: (π² k_B⁴ / 30ħ³), the low-temperature prefactor of G/T³ (W m⁻⁴ K⁻⁴ s²... × 1/v²).
 LOWT_PREFACTOR = math.pi**2 * K_B**4 / (30.0 * HBAR**3)
-
-
-#: Interface models.
-MODEL_KINDS = ("amm", "dmm", "mixed", "ziman", "soffer")
-#: Models with a specular (AMM) part: they need Debye branches.
-SPECULAR_KINDS = ("amm", "mixed", "ziman", "soffer")
-#: Models whose specularity follows from an rms roughness eta (m).
-ROUGHNESS_KINDS = ("ziman", "soffer")
-#: Largest accepted rms roughness (m): beyond it p = 0 for every thermal phonon.
-MAX_ROUGHNESS = 1e-6
-
-
-@dataclass(frozen=True)
-class Model:
-    """An interface scattering model, validated on construction (errors name the field).
-
-    kind : "amm" | "dmm" | "mixed" (specular with probability p, else diffuse) |
-        "ziman" | "soffer" (specularity from the rms roughness; `transmission.specularity`)
-    p : float or None
-        Specular probability in [0, 1]; for "mixed" only (required there).
-    roughness : float or None
-        rms roughness η (m), 0 < η <= 1 µm; for "ziman" (p = exp(-16π³η²/λ²)) and
-        "soffer" (p = exp(-16π²η²cos²θ/λ²)) only (required there).
-    """
-
-    kind: str
-    p: float | None = None
-    roughness: float | None = None
-
-    def __post_init__(self):
-        kind = self.kind.strip().lower() if isinstance(self.kind, str) else self.kind
-        if kind not in MODEL_KINDS:
-            raise invalid("kind", self.kind, f"valid model kinds are {', '.join(MODEL_KINDS)}")
-        object.__setattr__(self, "kind", kind)
-
-        if kind == "mixed":
-            if self.p is None:
-                raise ValueError(
-                    'p is missing: kind = "mixed" needs the specular probability p, a number in [0, 1] '
-                    "(the fraction of interface events that scatter specularly, as in the AMM)"
-                )
-            p = real("p", self.p, "the specular probability p must be a number in [0, 1]")
-            if not 0.0 <= p <= 1.0:
-                raise invalid("p", self.p, "the specular probability p must be a number in [0, 1]")
-            object.__setattr__(self, "p", p)
-        elif self.p is not None:
-            raise invalid("p", self.p, f'p applies only to kind = "mixed", not to kind = "{kind}"')
-
-        if kind in ROUGHNESS_KINDS:
-            if self.roughness is None:
-                raise ValueError(
-                    f'roughness is missing: kind = "{kind}" needs the rms roughness eta in metres, '
-                    "e.g. roughness = 0.5e-9 for 0.5 nm"
-                )
-            why = (
-                f"the rms roughness is in metres and must be > 0 and <= {MAX_ROUGHNESS:g} "
-                "(e.g. 0.5e-9 for 0.5 nm; above 1 um every thermal phonon scatters diffusely: use kind = \"dmm\")"
-            )
-            eta = real("roughness", self.roughness, why)
-            if not 0.0 < eta <= MAX_ROUGHNESS:
-                raise invalid("roughness", self.roughness, why)
-            object.__setattr__(self, "roughness", eta)
-        elif self.roughness is not None:
-            raise invalid(
-                "roughness", self.roughness,
-                f'roughness applies only to kinds {" and ".join(ROUGHNESS_KINDS)}, not to kind = "{kind}"',
-            )
-
-    @property
-    def label(self) -> str:
-        """Short name used in tables and results groups: "amm", "mixed(p=0.5)", "soffer(eta=0.5 nm)"."""
-        if self.kind == "mixed":
-            return f"mixed(p={self.p:g})"
-        if self.kind in ROUGHNESS_KINDS:
-            return f"{self.kind}(eta={self.roughness * 1e9:g} nm)"
-        return self.kind
-
-    @property
-    def needs_debye(self) -> bool:
-        """True when the model has a specular (AMM) part, which needs Debye branches."""
-        return self.kind in SPECULAR_KINDS
-
-    def __str__(self) -> str:
-        return self.label
-
-
-_MODEL_HELP = "valid: amm, dmm, mixed(p=0.5), ziman(eta=0.5e-9), soffer(eta=0.5e-9) (eta = rms roughness in m)"
-
-
-def parse_model(model, p=None, roughness=None) -> Model:
-    """Model from a name ("amm", "dmm", "mixed" with p, "ziman"/"soffer" with the rms
-    roughness), a string like "mixed(p=0.3)" or "soffer(eta=5e-10)", or a `Model`."""
-    if isinstance(model, Model):
-        return model
-    if not isinstance(model, str):
-        raise ValueError(f"model = {model!r} is not a model name; {_MODEL_HELP}")
-    name = model.strip().lower()
-    found = re.fullmatch(r"(mixed|ziman|soffer)\(\s*(p|eta)\s*=\s*([^)]+)\)", name)
-    if found:
-        name = found.group(1)
-        try:
-            value = float(found.group(3))
-        except ValueError:
-            raise ValueError(f"model = {model!r}: {found.group(2)} = {found.group(3)!r} is not a number") from None
-        p, roughness = (value, roughness) if found.group(2) == "p" else (p, value)
-    if name not in MODEL_KINDS:
-        raise ValueError(f"model = {model!r} is not known; {_MODEL_HELP}")
-    return Model(name, p=p, roughness=roughness)
 
 
 def _check_pair(m1, m2, model: Model, dispersion: str):
@@ -166,41 +54,9 @@ def _check_temperatures(T) -> np.ndarray:
     return T
 
 
-def transmission_spectrum(m1, m2, omega, model="amm", p=None, dispersion="debye") -> np.ndarray:
-    """α_{1→2,j}(ω) per branch j of m1, shape (n_branches(m1), *omega.shape).
-
-    Partially specular models: α = ∫ [p τ_AMM + (1 − p) τ_DMM] 2μ dμ with p constant
-    ("mixed"), p(ω) (Ziman) or p(ω, μ) (Soffer), k_j(ω) of the incident branch.
-    """
-    model = parse_model(model, p)
-    _check_pair(m1, m2, model, dispersion)
-    omega = np.asarray(omega, dtype=float)
-    n_b = len(branches(m1))
-    if model.kind == "amm":
-        return amm.transmission_spectrum(m1, m2, omega)
-    diffuse = np.broadcast_to(dmm.transmission(m1, m2, omega, dispersion), (n_b, *omega.shape))
-    if model.kind == "dmm":
-        return np.array(diffuse)
-    if model.kind == "mixed":
-        p_spec = model.p
-        specular = amm.transmission_spectrum(m1, m2, omega)
-    else:
-        k = np.stack([np.nan_to_num(b.wavevector(omega)) for b in branches(m1)])
-        if model.kind == "ziman":
-            p_spec = specularity.ziman(k, model.roughness)
-            specular = p_spec * amm.transmission_spectrum(m1, m2, omega)
-            return specular + (1.0 - p_spec) * diffuse
-        p_spec = specularity.soffer_hemispherical(k, model.roughness)
-        specular = amm.transmission_spectrum(
-            m1, m2, omega,
-            angular_weight=lambda b, w, mu2: specularity.soffer(np.nan_to_num(b.wavevector(w)), mu2, model.roughness))
-        return specular + (1.0 - p_spec) * diffuse
-    return p_spec * specular + (1.0 - p_spec) * diffuse
-
-
 def _flux_spectrum(m1, m2, omega, model: Model, dispersion: str) -> np.ndarray:
     """Σ_j D_1j v_1j α_1j (m⁻²): transmitted modes per area, shape of omega."""
-    alpha = transmission_spectrum(m1, m2, omega, model, dispersion=dispersion)
+    alpha = transmission_spectrum(m1, m2, omega, model, dispersion)
     dv = np.stack([b.dos_velocity(omega) for b in branches(m1, dispersion)])
     return (dv * alpha).sum(axis=0)
 
@@ -301,7 +157,7 @@ def lowT_coefficient(m1, m2, model="dmm", p=None, dispersion="debye"):
     """
     model = parse_model(model, p)
     _check_pair(m1, m2, model, dispersion)
-    gamma = transmission_spectrum(m1, m2, np.zeros(1), model, dispersion=dispersion)[:, 0]
+    gamma = transmission_spectrum(m1, m2, np.zeros(1), model, dispersion)[:, 0]
     return LOWT_PREFACTOR * sum(g / b.velocity**2 for g, b in zip(gamma, branches(m1)))
 
 

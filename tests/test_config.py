@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from phononmc.config import RunConfig, load, parse
-from phononmc.landauer import Model
+from phononmc.models import Model
 from phononmc.materials import Material, material
 
 RUNS = Path(__file__).resolve().parents[1] / "runs"
@@ -310,7 +310,7 @@ def test_bad_file_reports_its_path(tmp_path):
         load(path)
 
 
-# --------------------------------------------------------------------------- landauer.Model alone
+# --------------------------------------------------------------------------- models.Model alone
 
 
 @pytest.mark.parametrize("kwargs, match", [

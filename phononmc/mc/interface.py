@@ -32,7 +32,7 @@ import numba as nb
 import numpy as np
 
 from phononmc.dispersion import branches
-from phononmc.landauer import SPECULAR_KINDS
+from phononmc.models import SPECULAR_KINDS
 from phononmc.mc.sampling import _draw_frequency, _stream, _uniform, emission_table
 from phononmc.quadrature import occupation_weight
 from phononmc.transmission import amm

@@ -21,7 +21,7 @@ import numba
 import numpy as np
 from tqdm.auto import tqdm
 
-from phononmc import io, landauer
+from phononmc import io, landauer, models
 from phononmc.config import RunConfig, load, parse
 from phononmc.mc.interface import interface_arrays, plan_side, run_batches, tally_layout
 from phononmc.mc.tallies import HISTOGRAMS, SideTally, combine
@@ -136,8 +136,8 @@ def _new_points(cfg: RunConfig):
     arrays_cache = {}
     points, plans = [], []
     for spec in cfg.models:
-        model = landauer.parse_model(spec)
-        need_specular = model.kind in landauer.SPECULAR_KINDS
+        model = models.parse_model(spec)
+        need_specular = model.kind in models.SPECULAR_KINDS
         if need_specular not in arrays_cache:
             arrays_cache[need_specular] = interface_arrays(cfg.material_1, cfg.material_2, cfg.dispersion,
                                                            need_specular=need_specular)

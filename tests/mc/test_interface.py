@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import phononmc as pm
-from phononmc import landauer
+from phononmc import landauer, models
 from phononmc.mc import interface as I
 from phononmc.transmission import amm, dmm, specularity
 from tests.mc import reference
@@ -35,7 +35,7 @@ def run(m1, m2, model, T, side, batches=20, n=None, seed=1, point=0, delta_T=0.0
     """One side's batches; n=None picks the packets for < 1e-3 relative standard error."""
     if n is None:
         n = packets_for(m1, m2, model, T, side, batches=batches)
-    model = landauer.parse_model(model)
+    model = models.parse_model(model)
     plan = I.plan_side(m1, m2, model, T, delta_T, side, part)
     out = I.run_batches(plan, seed, point, 0, batches, n, spectral_bins, angle_bins)
     g = plan.table.g_emit * out["transmitted"] / n
@@ -48,7 +48,7 @@ def run(m1, m2, model, T, side, batches=20, n=None, seed=1, point=0, delta_T=0.0
 @pytest.mark.parametrize("side", [0, 1])
 def test_kernel_matches_reference_packet_by_packet(model, dispersion, side):
     """Same stream, same packets: ω, branch, μ², channel and direction agree one by one."""
-    m = landauer.parse_model(model)
+    m = models.parse_model(model)
     m_in, m_out = (SI, GE) if side == 0 else (GE, SI)
     plan = I.plan_side(SI, GE, m, 300.0, 0.0, side, "full", dispersion)
     n = 400
@@ -196,7 +196,7 @@ def test_diffuse_directions_are_lambert_and_bookkeeping_closes():
 
 # ------------------------------------------------------------------ streams
 def test_bit_identical_for_one_and_two_threads():
-    plan = I.plan_side(SI, GE, landauer.parse_model("mixed(p=0.5)"), 50.0, 0.0, 0, "full")
+    plan = I.plan_side(SI, GE, models.parse_model("mixed(p=0.5)"), 50.0, 0.0, 0, "full")
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
@@ -241,7 +241,7 @@ def test_emission_table_flux_and_dmm_expectation_are_exact(T):
     """Cell masses sum to the analytic emitted flux, and with Debye DMM (τ constant per cell)
     the kernel's expected G equals Landauer to round-off: any MC deviation is statistics."""
     for side, (a, b) in enumerate(((SI, GE), (GE, SI))):
-        plan = I.plan_side(SI, GE, landauer.parse_model("dmm"), T, 0.0, side, "full")
+        plan = I.plan_side(SI, GE, models.parse_model("dmm"), T, 0.0, side, "full")
         t = plan.table
         assert t.g_emit == pytest.approx(landauer.emission_conductance(a, T), rel=1e-12)
         lo, width = t.entries[::t.mass.shape[1], 2], t.entries[::t.mass.shape[1], 3]
