@@ -64,7 +64,8 @@ In Python each table is a frozen dataclass — `InterfaceConfig`, `TemperaturesC
 table's name: ``cfg.monte_carlo.batches``. Each field checks its value on construction
 and knows its run-file path, so direct construction and ``cfg.replace(**{"monte_carlo.batches":
 4})`` give the same errors as a run file. The table fields of `RunConfig` are the one
-list of tables: a new ``[slab]`` table is a dataclass plus one ``slab = _table(...)`` line.
+list of tables: a new ``[slab]`` table is a dataclass plus one line
+``slab: SlabConfig = _table(SlabConfig, required=False)``.
 
 The checks are hand-written on plain dataclasses. pydantic 2 was weighed and not taken:
 nearly every field needs a reason of its own in its message, so its built-in constraints
@@ -106,7 +107,7 @@ _MATERIAL_MISSING = ('give a database name such as "Si" or an inline table '
                      f"{{ {', '.join(f'{k} = ...' for k in _MATERIAL_REQUIRED)} }}")
 
 #: A field check: (run-file path, value) -> the stored value, or ValueError naming the path.
-Check = Callable[[str, Any], Any]
+_Check = Callable[[str, Any], Any]
 
 
 def _check_keys(table: dict, valid: tuple[str, ...], where: str) -> None:
@@ -118,7 +119,7 @@ def _check_keys(table: dict, valid: tuple[str, ...], where: str) -> None:
             raise ValueError(f"unknown key {key!r} {where}; valid keys: {', '.join(valid)}{hint}")
 
 
-def _field(check: Check, default=MISSING, *, missing: str = "", run_file: bool = True, **kwargs):
+def _field(check: _Check, default=MISSING, *, missing: str = "", run_file: bool = True, **kwargs):
     """A table field stored as ``check(path, value)``. `missing` completes "<path> is missing: ..."
     when a required key is absent; run_file=False: not a run-file key (provenance)."""
     return field(default=default, metadata={"check": check, "missing": missing, "run_file": run_file}, **kwargs)
@@ -127,7 +128,7 @@ def _field(check: Check, default=MISSING, *, missing: str = "", run_file: bool =
 # --------------------------------------------------------------------------- field checks
 
 
-def _count(minimum: int, why: str) -> Check:
+def _count(minimum: int, why: str) -> _Check:
     """An integer >= minimum; integral floats (2e5) are accepted."""
     def check(path, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -140,7 +141,7 @@ def _count(minimum: int, why: str) -> Check:
     return check
 
 
-def _non_negative(why: str) -> Check:
+def _non_negative(why: str) -> _Check:
     """A finite float >= 0."""
     def check(path, value):
         if real(path, value, why) < 0.0:
@@ -251,14 +252,13 @@ def _temperatures(path, value) -> tuple[float, ...]:
 
 
 def _side(path, value) -> str | int:
-    """"both", 1 or 2 (also "1", "2")."""
-    if isinstance(value, str) and value.strip().lower() in ("both", "1", "2"):
-        value = value.strip().lower()
-        return value if value == "both" else int(value)
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value in (1, 2):
-        return int(value)
-    raise invalid(path, value,
-                  'side must be "both", 1 or 2 (the medium whose phonons are emitted toward the interface)')
+    """One of SIDES; the strings "1" and "2" are read as 1 and 2."""
+    side = value.strip().lower() if isinstance(value, str) else value
+    side = int(side) if side in ("1", "2") else side
+    if isinstance(side, bool) or not isinstance(side, (str, numbers.Integral)) or side not in SIDES:
+        raise invalid(path, value,
+                      'side must be "both", 1 or 2 (the medium whose phonons are emitted toward the interface)')
+    return side if side == "both" else int(side)
 
 
 def _text(path, value) -> str:
