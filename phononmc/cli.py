@@ -312,8 +312,9 @@ def _cmd_run(args) -> int:
               f"{PROG} run {args.run_file} --resume", file=sys.stderr)
         return 130
     cfg = result.config
-    print(f"# {cfg.name}: {cfg.material_1.name} | {cfg.material_2.name}, dispersion {cfg.dispersion}, "
-          f"phonons from side {cfg.side}, delta_T = {cfg.delta_T:g} K")
+    print(f"# {cfg.name}: {cfg.interface.material_1.name} | {cfg.interface.material_2.name}, "
+          f"dispersion {cfg.interface.dispersion}, phonons from side {cfg.monte_carlo.side}, "
+          f"delta_T = {cfg.temperatures.delta_T:g} K")
     print("# G for emitted-phonon temperatures (Landauer); z = (G_MC - G_analytic) / sigma")
     print(result.table())
     print(f"# wrote {result.path}")
@@ -326,16 +327,17 @@ def _write_mc_plot(result, path) -> None:
     from phononmc import plot
 
     cfg = result.config
+    m1, m2 = cfg.interface.material_1, cfg.interface.material_2
     temps = [p.T for p in result.points]
     t_line = np.geomspace(min(temps) / 2, max(temps) * 2, 120)
     curves, points = {}, {}
     for spec in cfg.models:
         label = str(models.parse_model(spec))
         pts = [p for p in result.points if p.model == label]
-        curves[label] = landauer.conductance(cfg.material_1, cfg.material_2, t_line, spec, dispersion=cfg.dispersion,
-                                             delta_T=cfg.delta_T)
+        curves[label] = landauer.conductance(m1, m2, t_line, spec, dispersion=cfg.interface.dispersion,
+                                             delta_T=cfg.temperatures.delta_T)
         points[label] = ([p.T for p in pts], [p.G for p in pts], [p.G_err for p in pts])
-    title = f"{cfg.material_1.name} | {cfg.material_2.name}: Monte Carlo (markers) and Landauer (lines)"
+    title = f"{m1.name} | {m2.name}: Monte Carlo (markers) and Landauer (lines)"
     try:
         plot.save(plot.conductance_figure(t_line, curves, title=title, points=points), path)
     except OSError as exc:

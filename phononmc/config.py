@@ -58,76 +58,56 @@ floats with an integral value (``packets_per_batch = 2e5``); the seed must be an
 
 The AMM is a continuum (long-wave) theory and is defined here only with Debye branches,
 so models amm, mixed, ziman and soffer need ``dispersion = "debye"``; dmm works with both.
+
+In Python each table is a frozen dataclass — `InterfaceConfig`, `TemperaturesConfig`,
+`MonteCarloConfig`, `TalliesConfig` — held by `RunConfig` (the top level) under the
+table's name: ``cfg.monte_carlo.batches``. Each field checks its value on construction
+and knows its run-file path, so direct construction and ``cfg.replace(**{"monte_carlo.batches":
+4})`` give the same errors as a run file. The table fields of `RunConfig` are the one
+list of tables: a new ``[slab]`` table is a dataclass plus one line
+``slab: SlabConfig = _table(SlabConfig, required=False)``.
+
+The checks are hand-written on plain dataclasses. pydantic 2 was weighed and not taken:
+nearly every field needs a reason of its own in its message, so its built-in constraints
+("Input should be greater than or equal to 2") would all be replaced by custom validators
+plus a layer translating its errors back to one line; its lax mode accepts what we reject
+(``batches = "3"``, ``true`` as 1, ``nan`` floats); and it would be a new compiled
+dependency for no fewer lines.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import math
 import numbers
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, ClassVar
 
 from phononmc.models import MODEL_KINDS, Model
 from phononmc.dispersion import DISPERSIONS
-from phononmc.validation import invalid, is_number, real, show
+from phononmc.validation import invalid, real, show
 from phononmc.materials import Material, material, materials
 
-__all__ = ["RunConfig", "load", "parse", "SIDES"]
+__all__ = ["RunConfig", "InterfaceConfig", "TemperaturesConfig", "MonteCarloConfig", "TalliesConfig",
+           "load", "parse", "SIDES"]
 
 #: Which medium emits phonons toward the interface.
-SIDES = ("both", "1", "2")
+SIDES = ("both", 1, 2)
 #: Suffixes accepted for the HDF5 results file.
 OUTPUT_SUFFIXES = (".h5", ".hdf5")
 
-_MATERIAL_FIELDS = tuple(f.name for f in dataclasses.fields(Material))
-_MATERIAL_REQUIRED = tuple(f.name for f in dataclasses.fields(Material) if f.default is dataclasses.MISSING)
+_MATERIAL_FIELDS = tuple(f.name for f in fields(Material))
+_MATERIAL_REQUIRED = tuple(f.name for f in fields(Material) if f.default is MISSING)
+_MODEL_KEYS = tuple(f.name for f in fields(Model))
+_MATERIAL_MISSING = ('give a database name such as "Si" or an inline table '
+                     f"{{ {', '.join(f'{k} = ...' for k in _MATERIAL_REQUIRED)} }}")
 
-# Keys of each table, in documentation order.
-_TOP_KEYS = ("name", "seed", "output", "interface", "models", "temperatures", "monte_carlo", "tallies")
-_INTERFACE_KEYS = ("material_1", "material_2", "dispersion")
-_MODEL_KEYS = ("kind", "p", "roughness")
-_TEMPERATURE_KEYS = ("values", "delta_T")
-_MC_KEYS = ("packets_per_batch", "batches", "side", "rel_err_target", "checkpoint_every", "threads")
-_TALLY_KEYS = ("spectral_bins", "angle_bins")
-
-#: Where each RunConfig field lives in a run file (the path error messages name).
-FIELD_PATHS = {
-    "name": "name",
-    "seed": "seed",
-    "output": "output",
-    "material_1": "interface.material_1",
-    "material_2": "interface.material_2",
-    "dispersion": "interface.dispersion",
-    "models": "models",
-    "temperatures": "temperatures.values",
-    "delta_T": "temperatures.delta_T",
-    **{k: f"monte_carlo.{k}" for k in _MC_KEYS},
-    **{k: f"tallies.{k}" for k in _TALLY_KEYS},
-    "text": "text",
-    "source": "source",
-}
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _count(path: str, value: Any, minimum: int, why: str) -> int:
-    """An integer >= minimum; integral floats (2e5) are accepted."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise invalid(path, value, why)
-    if not isinstance(value, numbers.Integral):
-        value_f = float(value)
-        if not (math.isfinite(value_f) and value_f.is_integer()):
-            raise invalid(path, value, why)
-    if int(value) < minimum:
-        raise invalid(path, value, why)
-    return int(value)
+#: A field check: (run-file path, value) -> the stored value, or ValueError naming the path.
+_Check = Callable[[str, Any], Any]
 
 
 def _check_keys(table: dict, valid: tuple[str, ...], where: str) -> None:
@@ -139,200 +119,346 @@ def _check_keys(table: dict, valid: tuple[str, ...], where: str) -> None:
             raise ValueError(f"unknown key {key!r} {where}; valid keys: {', '.join(valid)}{hint}")
 
 
-def _table(doc: dict, key: str, required: bool) -> dict:
-    if key not in doc:
-        if required:
-            raise ValueError(f"[{key}] is missing: the run file needs a [{key}] table")
-        return {}
-    value = doc[key]
-    if not isinstance(value, dict):
-        raise invalid(key, value, f"{key} must be a table: write [{key}] on its own line and its keys below it")
+def _field(check: _Check, default=MISSING, *, missing: str = "", run_file: bool = True, **kwargs):
+    """A table field stored as ``check(path, value)``. `missing` completes "<path> is missing: ..."
+    when a required key is absent; run_file=False: not a run-file key (provenance)."""
+    return field(default=default, metadata={"check": check, "missing": missing, "run_file": run_file}, **kwargs)
+
+
+# --------------------------------------------------------------------------- field checks
+
+
+def _count(minimum: int, why: str) -> _Check:
+    """An integer >= minimum; integral floats (2e5) are accepted."""
+    def check(path, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise invalid(path, value, why)
+        if not isinstance(value, numbers.Integral) and not (math.isfinite(value) and float(value).is_integer()):
+            raise invalid(path, value, why)
+        if int(value) < minimum:
+            raise invalid(path, value, why)
+        return int(value)
+    return check
+
+
+def _non_negative(why: str) -> _Check:
+    """A finite float >= 0."""
+    def check(path, value):
+        if real(path, value, why) < 0.0:
+            raise invalid(path, value, why)
+        return float(value)
+    return check
+
+
+def _name(path, value) -> str:
+    if not isinstance(value, str) or not value.strip() or any(c in value for c in "/\\") \
+            or value.strip() in (".", ".."):
+        raise invalid(path, value, "name must be a non-empty string without path separators "
+                                   "(it names out/<name>.h5)")
+    return value.strip()
+
+
+def _seed(path, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise invalid(path, value, "the seed must be an integer >= 0 (every batch's random stream derives from it)")
+    return int(value)
+
+
+def _output(path, value) -> Path | None:
+    """An absolute .h5/.hdf5 path; None stays None (RunConfig puts out/<name>.h5)."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or not os.fspath(value).strip():
+        raise invalid(path, value, "output must be a file path such as \"out/run.h5\"")
+    output = Path(value).expanduser()
+    if output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise invalid(path, value, f"the results file is HDF5: its name must end in {' or '.join(OUTPUT_SUFFIXES)}")
+    return output.resolve()
+
+
+def _material(path, value) -> Material:
+    """A Material, a database name, or a table of Material fields."""
+    if isinstance(value, Material):
+        return value
+    if isinstance(value, str):
+        try:
+            return material(value)
+        except KeyError as exc:
+            raise invalid(path, value, exc.args[0]) from None
+    if isinstance(value, dict):
+        _check_keys(value, _MATERIAL_FIELDS, f"in {path}")
+        missing = [k for k in _MATERIAL_REQUIRED if k not in value]
+        if missing:
+            raise ValueError(f"{path} is missing key(s) {', '.join(missing)}: an inline material needs "
+                             f"{', '.join(_MATERIAL_REQUIRED)} (SI units)")
+        try:
+            return Material(**value)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+    raise invalid(path, value, f"give a database name ({', '.join(materials())}), an inline table of Material "
+                               "fields, or a phononmc.Material")
+
+
+def _dispersion(path, value) -> str:
+    if value not in DISPERSIONS:
+        raise invalid(path, value, f"valid dispersions are {', '.join(show(d) for d in DISPERSIONS)}")
     return value
 
 
-# --------------------------------------------------------------------------- models
+_MODELS_EXAMPLE = 'add at least one model: [[models]] then kind = "amm" on the next line'
 
 
-# --------------------------------------------------------------------------- run config
+def _models(path, value) -> tuple[Model, ...]:
+    """Distinct Models, each a Model or a [[models]] table."""
+    if isinstance(value, Model):
+        value = (value,)
+    if not isinstance(value, (list, tuple)) or not value:
+        raise invalid(path, value, _MODELS_EXAMPLE)
+    models, seen = [], {}
+    for i, entry in enumerate(value):
+        where = f"{path}[{i}]"
+        if isinstance(entry, dict):
+            _check_keys(entry, _MODEL_KEYS, f"in [[models]] number {i + 1} ({where})")
+            if "kind" not in entry:
+                raise ValueError(f"{where}.kind is missing: valid model kinds are {', '.join(MODEL_KINDS)}")
+            try:
+                entry = Model(**entry)
+            except ValueError as exc:
+                raise ValueError(f"{where}.{exc}") from None
+        if not isinstance(entry, Model):
+            raise invalid(where, entry, 'each model is a phononmc.models.Model or a table with a kind, '
+                                        'e.g. [[models]] kind = "amm"')
+        if entry.label in seen:
+            raise invalid(where, entry.label, f"it repeats {path}[{seen[entry.label]}]; each model must be distinct "
+                                              "(its label names its results)")
+        seen[entry.label] = i
+        models.append(entry)
+    return tuple(models)
+
+
+def _temperatures(path, value) -> tuple[float, ...]:
+    """Distinct finite temperatures > 0 (K)."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise invalid(path, value, "values must be a non-empty array of temperatures in K, e.g. values = [300.0]")
+    out = []
+    why = "each temperature must be a finite number > 0 (kelvin)"
+    for i, t in enumerate(value):
+        if real(f"{path}[{i}]", t, why) <= 0.0:
+            raise invalid(f"{path}[{i}]", t, why)
+        if float(t) in out:
+            raise invalid(f"{path}[{i}]", t, f"it repeats {path}[{out.index(float(t))}]; list each temperature once")
+        out.append(float(t))
+    return tuple(out)
+
+
+def _side(path, value) -> str | int:
+    """One of SIDES; the strings "1" and "2" are read as 1 and 2."""
+    side = value.strip().lower() if isinstance(value, str) else value
+    side = int(side) if side in ("1", "2") else side
+    if isinstance(side, bool) or not isinstance(side, (str, numbers.Integral)) or side not in SIDES:
+        raise invalid(path, value,
+                      'side must be "both", 1 or 2 (the medium whose phonons are emitted toward the interface)')
+    return side if side == "both" else int(side)
+
+
+def _text(path, value) -> str:
+    if not isinstance(value, str):
+        raise invalid(path, value, "text must be the run file's text (a string)")
+    return value
+
+
+def _source(path, value) -> Path | None:
+    return None if value is None else Path(value).resolve()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class _Table:
+    """Base of the table dataclasses: each field passes through its check with its run-file
+    path (``TABLE.field``), then `_check_together` runs the checks that span fields."""
+
+    #: The table's name in the run file ("" for the top level); RunConfig's field has the same name.
+    TABLE: ClassVar[str] = ""
+
+    @classmethod
+    def path(cls, name: str) -> str:
+        """Run-file path of field `name`, as error messages name it."""
+        return f"{cls.TABLE}.{name}" if cls.TABLE else name
+
+    def __post_init__(self):
+        for f in fields(self):
+            object.__setattr__(self, f.name, f.metadata["check"](self.path(f.name), getattr(self, f.name)))
+        self._check_together()
+
+    def _check_together(self) -> None:
+        """Checks that involve several fields of this table."""
+
+    @classmethod
+    def from_toml(cls, table: dict, **extra):
+        """Build from a parsed TOML table (unknown or missing keys are errors); `extra`: non-run-file fields."""
+        keys = tuple(f.name for f in fields(cls) if f.metadata["run_file"])
+        _check_keys(table, keys, f"in [{cls.TABLE}]" if cls.TABLE else "at the top level")
+        for f in fields(cls):
+            if f.name in keys and f.name not in table and f.default is MISSING and f.default_factory is MISSING:
+                what = f"[{f.name}]" if "table" in f.metadata else cls.path(f.name)
+                raise ValueError(f"{what} is missing: {f.metadata['missing']}")
+        return cls(**table, **extra)
+
+    def replace(self, **changes):
+        """A validated copy with some fields changed. A dotted name changes a field of a table:
+        ``cfg.replace(**{"monte_carlo.batches": 4})``."""
+        nested = {}
+        for key in [k for k in changes if "." in k]:
+            head, rest = key.split(".", 1)
+            nested.setdefault(head, {})[rest] = changes.pop(key)
+        names = tuple(f.name for f in fields(self))
+        _check_keys({**changes, **nested}, names, f"in {type(self).__name__}.replace")
+        for head, sub in nested.items():
+            table = changes.get(head, getattr(self, head))
+            if not isinstance(table, _Table):
+                raise ValueError(f"{self.path(head)} is not a table: write {self.path(head)}=... without a dot")
+            changes[head] = table.replace(**sub)
+        return dataclasses.replace(self, **changes)
+
+    def differences(self, other) -> list[str]:
+        """Run-file paths of the fields whose values differ from `other` (same class), tables field by field."""
+        changed = []
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, _Table):
+                changed += mine.differences(theirs)
+            elif mine != theirs:
+                changed.append(self.path(f.name))
+        return changed
+
+
+def _table(cls: type[_Table], required: bool):
+    """A RunConfig field holding table `cls`: an instance or a dict of its fields; optional
+    tables default to all-default values."""
+    def check(path, value):
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, dict):
+            return cls.from_toml(value)
+        raise invalid(path, value, f"{path} must be a table: write [{path}] on its own line and its keys below it")
+    return field(default_factory=MISSING if required else cls,
+                 metadata={"check": check, "missing": f"the run file needs a [{cls.TABLE}] table",
+                           "run_file": True, "table": cls})
 
 
 @dataclass(frozen=True, kw_only=True)
-class RunConfig:
+class InterfaceConfig(_Table):
+    """[interface]: material_1 (z < 0) and material_2 (z > 0), each a Material, a database
+    name or a dict of Material fields; dispersion "debye" | "sine"."""
+
+    TABLE = "interface"
+    material_1: Material = _field(_material, missing=_MATERIAL_MISSING)
+    material_2: Material = _field(_material, missing=_MATERIAL_MISSING)
+    dispersion: str = _field(_dispersion, "debye")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TemperaturesConfig(_Table):
+    """[temperatures]: values (K, distinct, each > 0); delta_T (K, 0 = linear response, else
+    the sides are held at T +- delta_T/2, so delta_T < 2 min(values))."""
+
+    TABLE = "temperatures"
+    values: tuple[float, ...] = _field(_temperatures, missing="give the temperatures in K, e.g. values = [300.0]")
+    delta_T: float = _field(_non_negative("delta_T must be a finite number >= 0 (kelvin; 0 = linear response)"), 0.0)
+
+    def _check_together(self):
+        t_min = min(self.values)
+        if self.delta_T > 0.0 and t_min - self.delta_T / 2.0 <= 0.0:
+            raise invalid(
+                self.path("delta_T"), self.delta_T,
+                f"the sides are held at T +- delta_T/2, and at the lowest temperature {t_min:g} K the cold "
+                f"side would be at {t_min - self.delta_T / 2.0:g} K; delta_T must be < 2 min(T) = {2.0 * t_min:g} K "
+                "(or 0 for linear response)",
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonteCarloConfig(_Table):
+    """[monte_carlo]: packets_per_batch >= 1; batches >= 2 (the maximum); side "both" | 1 | 2
+    (the emitting medium); rel_err_target >= 0 (0 = run all batches, else stop a point once
+    its relative standard error is at or below it); checkpoint_every >= 1 batches;
+    threads (0 = numba's default)."""
+
+    TABLE = "monte_carlo"
+    packets_per_batch: int = _field(_count(1, "the number of packets per batch must be an integer >= 1"), 200_000)
+    batches: int = _field(_count(2, "the number of batches must be an integer >= 2 "
+                                    "(a standard error needs at least two batches)"), 40)
+    side: str | int = _field(_side, "both")
+    rel_err_target: float = _field(_non_negative(
+        "rel_err_target must be a finite number >= 0 (0 = run all batches; else stop a point once its "
+        "relative standard error is at or below it)"), 0.0)
+    checkpoint_every: int = _field(_count(1, "checkpoint_every counts batches between checkpoints: an integer >= 1"),
+                                   10)
+    threads: int = _field(_count(0, "threads must be 0 (numba's default) or an integer >= 1"), 0)
+
+    @property
+    def sides(self) -> tuple[int, ...]:
+        """The emitting media: (1, 2), (1,) or (2,)."""
+        return (1, 2) if self.side == "both" else (self.side,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TalliesConfig(_Table):
+    """[tallies]: spectral_bins (frequency) and angle_bins (polar angle), each >= 1."""
+
+    TABLE = "tallies"
+    spectral_bins: int = _field(_count(1, "the number of frequency bins must be an integer >= 1"), 64)
+    angle_bins: int = _field(_count(1, "the number of angle bins must be an integer >= 1"), 45)
+
+
+def _default_output(name: str) -> Path:
+    return Path("out") / f"{name}.h5"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConfig(_Table):
     """A validated run. Construct it with `load` or `parse`; `replace` makes a changed copy.
 
-    Attributes (run-file path in brackets)
-    ----------
-    name : str                       [name]  label of the run; names the default output
-    seed : int                       [seed]  >= 0
-    output : pathlib.Path            [output]  absolute path of the HDF5 results file
-    material_1, material_2 : Material  [interface.material_1/2]  medium 1 (z < 0), 2 (z > 0)
-    dispersion : str                 [interface.dispersion]  "debye" | "sine"
-    models : tuple[Model, ...]   [[models]]  at least one, distinct labels
-    temperatures : tuple[float, ...] [temperatures.values]  K, each finite > 0, distinct
-    delta_T : float                  [temperatures.delta_T]  K; 0 = linear response
-    packets_per_batch : int          [monte_carlo.packets_per_batch]  >= 1
-    batches : int                    [monte_carlo.batches]  >= 2 (maximum)
-    side : str                       [monte_carlo.side]  "both" | "1" | "2"
-    rel_err_target : float           [monte_carlo.rel_err_target]  >= 0; 0 = run all batches
-    checkpoint_every : int           [monte_carlo.checkpoint_every]  >= 1 batches
-    threads : int                    [monte_carlo.threads]  0 = numba default, else >= 1
-    spectral_bins, angle_bins : int  [tallies.*]  >= 1
-    text : str                       the run-file text as read (provenance)
-    source : pathlib.Path or None    absolute path of the run file, None for bare text
+    name : str               label of the run; names the default output
+    seed : int               >= 0
+    output : pathlib.Path    absolute path of the HDF5 results file (default out/<name>.h5)
+    interface : InterfaceConfig          [interface]
+    models : tuple[models.Model, ...]  [[models]]: at least one, distinct labels
+    temperatures : TemperaturesConfig    [temperatures]
+    monte_carlo : MonteCarloConfig       [monte_carlo]
+    tallies : TalliesConfig              [tallies]
+    text : str               the run-file text as read (provenance)
+    source : pathlib.Path or None  absolute path of the run file, None for bare text
 
-    Field checks run on construction, so ``replace(batches=0)`` raises too. ``text`` is
-    not updated by `replace`: it stays the file the run started from.
+    Tables may be given as dicts of their fields. ``text`` is not updated by `replace`: it
+    stays the file the run started from.
     """
 
-    name: str
-    seed: int
-    output: Path | None = None
-    material_1: Material
-    material_2: Material
-    dispersion: str = "debye"
-    models: tuple[Model, ...]
-    temperatures: tuple[float, ...]
-    delta_T: float = 0.0
-    packets_per_batch: int = 200_000
-    batches: int = 40
-    side: str = "both"
-    rel_err_target: float = 0.0
-    checkpoint_every: int = 10
-    threads: int = 0
-    spectral_bins: int = 64
-    angle_bins: int = 45
-    text: str = field(default="", repr=False)
-    source: Path | None = None
+    name: str = _field(_name)
+    seed: int = _field(_seed, missing="give an integer >= 0 (seed = 12345); it makes the run reproducible")
+    output: Path | None = _field(_output, None)
+    interface: InterfaceConfig = _table(InterfaceConfig, required=True)
+    models: tuple[Model, ...] = _field(_models, missing=_MODELS_EXAMPLE)
+    temperatures: TemperaturesConfig = _table(TemperaturesConfig, required=True)
+    monte_carlo: MonteCarloConfig = _table(MonteCarloConfig, required=False)
+    tallies: TalliesConfig = _table(TalliesConfig, required=False)
+    text: str = _field(_text, "", run_file=False, repr=False)
+    source: Path | None = _field(_source, None, run_file=False)
 
-    def __post_init__(self):
-        def put(name, value):
-            object.__setattr__(self, name, value)
-
-        P = FIELD_PATHS
-        # name
-        if not isinstance(self.name, str) or not self.name.strip() or any(c in self.name for c in "/\\") \
-                or self.name.strip() in (".", ".."):
-            raise invalid(P["name"], self.name,
-                           "name must be a non-empty string without path separators (it names out/<name>.h5)")
-        put("name", self.name.strip())
-        # seed
-        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or self.seed < 0:
-            raise invalid(P["seed"], self.seed,
-                           "the seed must be an integer >= 0 (every batch's random stream derives from it)")
-        put("seed", int(self.seed))
-        # output
-        output = Path("out") / f"{self.name}.h5" if self.output is None else self.output
-        if not isinstance(output, (str, os.PathLike)) or not os.fspath(output).strip():
-            raise invalid(P["output"], self.output, "output must be a file path such as \"out/run.h5\"")
-        output = Path(output).expanduser()
-        if output.suffix.lower() not in OUTPUT_SUFFIXES:
-            raise invalid(P["output"], self.output,
-                           f"the results file is HDF5: its name must end in {' or '.join(OUTPUT_SUFFIXES)}")
-        put("output", output.resolve())
-        # materials
-        for key in ("material_1", "material_2"):
-            if not isinstance(getattr(self, key), Material):
-                raise invalid(P[key], getattr(self, key),
-                               "it must be a Material (phononmc.material(\"Si\") or phononmc.Material(...))")
-        # dispersion
-        if self.dispersion not in DISPERSIONS:
-            raise invalid(P["dispersion"], self.dispersion,
-                           f"valid dispersions are {', '.join(show(d) for d in DISPERSIONS)}")
-        # models
-        models = self.models
-        if isinstance(models, Model):
-            models = (models,)
-        if not isinstance(models, (list, tuple)) or not models:
-            raise invalid(P["models"], models, "give at least one model ([[models]] with a kind)")
-        seen = {}
-        for i, m in enumerate(models):
-            if not isinstance(m, Model):
-                raise invalid(f"models[{i}]", m, "each model must be a phononmc.models.Model")
-            if m.label in seen:
-                raise invalid(f"models[{i}]", m.label,
-                               f"it repeats models[{seen[m.label]}]; each model must be distinct "
-                               "(its label names its results)")
-            seen[m.label] = i
-            if m.needs_debye and self.dispersion != "debye":
+    def _check_together(self):
+        if self.output is None:
+            object.__setattr__(self, "output", _output(self.path("output"), _default_output(self.name)))
+        dispersion = self.interface.dispersion
+        for i, m in enumerate(self.models):
+            if m.needs_debye and dispersion != "debye":
                 raise ValueError(
-                    f"models[{i}].kind = {show(m.kind)} is invalid with {P['dispersion']} = "
-                    f"{show(self.dispersion)}: "
+                    f"models[{i}].kind = {show(m.kind)} is invalid with {InterfaceConfig.path('dispersion')} = "
+                    f"{show(dispersion)}: "
                     + ("" if m.kind == "amm" else f"{m.kind} has a specular (AMM) part, and ")
                     + "the AMM is a continuum theory defined here only with Debye branches; "
                     'use dispersion = "debye", or kind = "dmm" for the sine dispersion'
                 )
-        put("models", tuple(models))
-        # temperatures
-        temps = self.temperatures
-        if is_number(temps):
-            temps = (temps,)
-        if not isinstance(temps, (list, tuple)) or not temps:
-            raise invalid(P["temperatures"], self.temperatures,
-                           "give at least one temperature in K, e.g. values = [300.0]")
-        out = []
-        for i, t in enumerate(temps):
-            why = "each temperature must be a finite number > 0 (kelvin)"
-            t_f = real(f"{P['temperatures']}[{i}]", t, why)
-            if t_f <= 0.0:
-                raise invalid(f"{P['temperatures']}[{i}]", t, why)
-            if t_f in out:
-                raise invalid(f"{P['temperatures']}[{i}]", t,
-                               f"it repeats {P['temperatures']}[{out.index(t_f)}]; list each temperature once")
-            out.append(t_f)
-        put("temperatures", tuple(out))
-        # delta_T
-        why = "delta_T must be a finite number >= 0 (kelvin; 0 = linear response)"
-        dT = real(P["delta_T"], self.delta_T, why)
-        if dT < 0.0:
-            raise invalid(P["delta_T"], self.delta_T, why)
-        t_min = min(out)
-        if dT > 0.0 and t_min - dT / 2.0 <= 0.0:
-            raise invalid(
-                P["delta_T"], self.delta_T,
-                f"the sides are held at T +- delta_T/2, and at the lowest temperature {t_min:g} K the cold "
-                f"side would be at {t_min - dT / 2.0:g} K; delta_T must be < 2 min(T) = {2.0 * t_min:g} K "
-                "(or 0 for linear response)",
-            )
-        put("delta_T", dT)
-        # monte carlo
-        put("packets_per_batch", _count(P["packets_per_batch"], self.packets_per_batch, 1,
-                                        "the number of packets per batch must be an integer >= 1"))
-        put("batches", _count(P["batches"], self.batches, 2,
-                              "the number of batches must be an integer >= 2 "
-                              "(a standard error needs at least two batches)"))
-        side = self.side
-        if isinstance(side, numbers.Integral) and not isinstance(side, bool):
-            side = str(int(side))
-        elif isinstance(side, str):
-            side = side.strip().lower()
-        if side not in SIDES:
-            raise invalid(P["side"], self.side,
-                           'side must be "both", 1 or 2 (the medium whose phonons are emitted toward the interface)')
-        put("side", side)
-        why = ("rel_err_target must be a finite number >= 0 (0 = run all batches; else stop a point once its "
-               "relative standard error is at or below it)")
-        target = real(P["rel_err_target"], self.rel_err_target, why)
-        if target < 0.0:
-            raise invalid(P["rel_err_target"], self.rel_err_target, why)
-        put("rel_err_target", target)
-        put("checkpoint_every", _count(P["checkpoint_every"], self.checkpoint_every, 1,
-                                       "checkpoint_every counts batches between checkpoints: an integer >= 1"))
-        put("threads", _count(P["threads"], self.threads, 0,
-                              "threads must be 0 (numba's default) or an integer >= 1"))
-        # tallies
-        put("spectral_bins", _count(P["spectral_bins"], self.spectral_bins, 1,
-                                    "the number of frequency bins must be an integer >= 1"))
-        put("angle_bins", _count(P["angle_bins"], self.angle_bins, 1,
-                                 "the number of angle bins must be an integer >= 1"))
-        # provenance
-        if not isinstance(self.text, str):
-            raise invalid("text", self.text, "text must be the run file's text (a string)")
-        if self.source is not None:
-            put("source", Path(self.source).resolve())
-
-    def replace(self, **changes) -> "RunConfig":
-        """A copy with some fields changed (``cfg.replace(batches=4)``), validated again."""
-        return dataclasses.replace(self, **changes)
 
 
 # --------------------------------------------------------------------------- reading
@@ -363,108 +489,15 @@ def parse(text: str, base_dir=".", source=None) -> RunConfig:
     """
     where = f"run file {source}" if source is not None else "run text"
     try:
-        return _parse(text, Path(base_dir), source)
+        if not isinstance(text, str):
+            raise ValueError(f"the run-file text must be a string, got {type(text).__name__}")
+        doc = tomllib.loads(text)
+        name = doc.setdefault("name", Path(source).stem if source is not None else "run")
+        output = doc.get("output", _default_output(name.strip()) if isinstance(name, str) else None)
+        if isinstance(output, (str, Path)) and str(output).strip():
+            doc["output"] = Path(base_dir) / Path(output).expanduser()
+        return RunConfig.from_toml(doc, text=text, source=source)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{where}: not valid TOML: {exc}") from None
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
-
-
-def _parse(text: str, base_dir: Path, source) -> RunConfig:
-    if not isinstance(text, str):
-        raise ValueError(f"the run-file text must be a string, got {type(text).__name__}")
-    doc = tomllib.loads(text)
-    _check_keys(doc, _TOP_KEYS, "at the top level")
-
-    name = doc.get("name", Path(source).stem if source is not None else "run")
-    if "seed" not in doc:
-        raise ValueError("seed is missing: give an integer >= 0 (seed = 12345); it makes the run reproducible")
-
-    interface = _table(doc, "interface", required=True)
-    _check_keys(interface, _INTERFACE_KEYS, "in [interface]")
-    mats = {key: _material(f"interface.{key}", interface, key) for key in ("material_1", "material_2")}
-
-    temperatures = _table(doc, "temperatures", required=True)
-    _check_keys(temperatures, _TEMPERATURE_KEYS, "in [temperatures]")
-    if "values" not in temperatures:
-        raise ValueError("temperatures.values is missing: give the temperatures in K, e.g. values = [300.0]")
-    if not isinstance(temperatures["values"], list):
-        raise invalid("temperatures.values", temperatures["values"],
-                       "values must be an array of temperatures in K, e.g. values = [300.0]")
-
-    mc = _table(doc, "monte_carlo", required=False)
-    _check_keys(mc, _MC_KEYS, "in [monte_carlo]")
-    tallies = _table(doc, "tallies", required=False)
-    _check_keys(tallies, _TALLY_KEYS, "in [tallies]")
-
-    output = doc.get("output")
-    if output is None:
-        output = base_dir / "out" / f"{name}.h5" if isinstance(name, str) else None
-    elif isinstance(output, str) and output.strip():
-        output = Path(output).expanduser()
-        output = output if output.is_absolute() else base_dir / output
-    # else: RunConfig reports the bad value
-
-    return RunConfig(
-        name=name,
-        seed=doc["seed"],
-        output=output,
-        dispersion=interface.get("dispersion", "debye"),
-        models=_models(doc),
-        temperatures=tuple(temperatures["values"]),
-        **mats,
-        **({"delta_T": temperatures["delta_T"]} if "delta_T" in temperatures else {}),
-        **mc,
-        **tallies,
-        text=text,
-        source=source,
-    )
-
-
-def _material(path: str, table: dict, key: str) -> Material:
-    if key not in table:
-        raise ValueError(
-            f"{path} is missing: give a database name such as \"Si\" or an inline table "
-            f"{{ {', '.join(f'{k} = ...' for k in _MATERIAL_REQUIRED)} }}"
-        )
-    value = table[key]
-    if isinstance(value, str):
-        try:
-            return material(value)
-        except KeyError as exc:
-            raise invalid(path, value, exc.args[0]) from None
-    if isinstance(value, dict):
-        _check_keys(value, _MATERIAL_FIELDS, f"in {path}")
-        missing = [k for k in _MATERIAL_REQUIRED if k not in value]
-        if missing:
-            raise ValueError(
-                f"{path} is missing key(s) {', '.join(missing)}: an inline material needs "
-                f"{', '.join(_MATERIAL_REQUIRED)} (SI units)"
-            )
-        try:
-            return Material(**value)
-        except ValueError as exc:
-            raise ValueError(f"{path}: {exc}") from None
-    raise invalid(path, value, f"give a database name ({', '.join(materials())}) or an inline table of Material fields")
-
-
-def _models(doc: dict) -> tuple[Model, ...]:
-    example = 'add at least one model: [[models]] then kind = "amm" on the next line'
-    if "models" not in doc:
-        raise ValueError(f"models is missing: {example}")
-    entries = doc["models"]
-    if not isinstance(entries, list) or not entries:
-        raise invalid("models", entries, example)
-    specs = []
-    for i, entry in enumerate(entries):
-        path = f"models[{i}]"
-        if not isinstance(entry, dict):
-            raise invalid(path, entry, f'each model is a table with a kind, e.g. [[models]] kind = "amm"')
-        _check_keys(entry, _MODEL_KEYS, f"in [[models]] number {i + 1} ({path})")
-        if "kind" not in entry:
-            raise ValueError(f"{path}.kind is missing: valid model kinds are {', '.join(MODEL_KINDS)}")
-        try:
-            specs.append(Model(**entry))
-        except ValueError as exc:
-            raise ValueError(f"{path}.{exc}") from None
-    return tuple(specs)

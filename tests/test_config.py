@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from phononmc.config import RunConfig, load, parse
+from phononmc.config import InterfaceConfig, MonteCarloConfig, RunConfig, TemperaturesConfig, load, parse
 from phononmc.models import Model
 from phononmc.materials import Material, material
 
@@ -85,21 +85,22 @@ def test_shipped_run_files_load(stem):
 
 def test_quickstart_contents():
     cfg = load(RUNS / "quickstart.toml")
-    assert (cfg.material_1, cfg.material_2) == (material("Si"), material("Ge"))
+    assert (cfg.interface.material_1, cfg.interface.material_2) == (material("Si"), material("Ge"))
     assert [m.label for m in cfg.models] == ["amm", "dmm", "mixed(p=0.5)"]
-    assert cfg.temperatures == (10.0, 30.0, 100.0, 300.0)
-    assert (cfg.delta_T, cfg.side, cfg.packets_per_batch, cfg.batches, cfg.seed) == (0.0, "both", 200000, 20, 20261122)
+    assert cfg.temperatures.values == (10.0, 30.0, 100.0, 300.0)
+    assert (cfg.temperatures.delta_T, cfg.monte_carlo.side, cfg.monte_carlo.packets_per_batch, cfg.monte_carlo.batches,
+            cfg.seed) == (0.0, "both", 200000, 20, 20261122)
 
 
 def test_he_cu_and_rough_contents():
     he = load(RUNS / "he_cu_lowT.toml")
-    assert (he.material_1.name, he.material_2.name) == ("Cu", "He4")
-    assert he.material_2.is_liquid
+    assert (he.interface.material_1.name, he.interface.material_2.name) == ("Cu", "He4")
+    assert he.interface.material_2.is_liquid
     assert [m.label for m in he.models] == ["amm", "dmm"]
-    assert he.temperatures == (0.5, 1.0, 2.0)
+    assert he.temperatures.values == (0.5, 1.0, 2.0)
     rough = load(RUNS / "rough_si_ge.toml")
     assert [m.label for m in rough.models] == ["soffer(eta=0.3 nm)", "ziman(eta=0.3 nm)"]
-    assert rough.temperatures == (30.0, 100.0, 300.0)
+    assert rough.temperatures.values == (30.0, 100.0, 300.0)
 
 
 def test_full_example_parses(tmp_path):
@@ -108,21 +109,23 @@ def test_full_example_parses(tmp_path):
     assert cfg.seed == 7
     assert cfg.output == (tmp_path / "results" / "example.h5").resolve()
     assert cfg.output.is_absolute()
-    assert cfg.material_1 == material("Si")
-    assert cfg.material_2 == Material(name="X", density=5000.0, v_long=5000.0, v_trans=3000.0, atom_density=4e28)
-    assert cfg.dispersion == "debye"
+    assert cfg.interface.material_1 == material("Si")
+    assert cfg.interface.material_2 == Material(name="X", density=5000.0, v_long=5000.0, v_trans=3000.0,
+                                                atom_density=4e28)
+    assert cfg.interface.dispersion == "debye"
     assert cfg.models == (
         Model("amm"), Model("dmm"), Model("mixed", p=0.5),
         Model("ziman", roughness=0.5e-9), Model("soffer", roughness=0.5e-9),
     )
     assert [m.label for m in cfg.models] == [
         "amm", "dmm", "mixed(p=0.5)", "ziman(eta=0.5 nm)", "soffer(eta=0.5 nm)"]
-    assert cfg.temperatures == (10.0, 30.0, 100.0, 300.0)
-    assert all(type(t) is float for t in cfg.temperatures)
-    assert cfg.delta_T == 2.0
-    assert (cfg.packets_per_batch, cfg.batches, cfg.side) == (1000, 8, "2")
-    assert (cfg.rel_err_target, cfg.checkpoint_every, cfg.threads) == (0.01, 4, 3)
-    assert (cfg.spectral_bins, cfg.angle_bins) == (32, 18)
+    assert cfg.temperatures.values == (10.0, 30.0, 100.0, 300.0)
+    assert all(type(t) is float for t in cfg.temperatures.values)
+    assert cfg.temperatures.delta_T == 2.0
+    mc = cfg.monte_carlo
+    assert (mc.packets_per_batch, mc.batches, mc.side, mc.sides) == (1000, 8, 2, (2,))
+    assert (mc.rel_err_target, mc.checkpoint_every, mc.threads) == (0.01, 4, 3)
+    assert (cfg.tallies.spectral_bins, cfg.tallies.angle_bins) == (32, 18)
     assert cfg.text == FULL
     assert cfg.source is None
 
@@ -131,10 +134,11 @@ def test_defaults(tmp_path):
     cfg = parse(MINIMAL, base_dir=tmp_path, source=tmp_path / "mini.toml")
     assert cfg.name == "mini"  # the file stem
     assert cfg.output == (tmp_path / "out" / "mini.h5").resolve()
-    assert cfg.dispersion == "debye"
-    assert cfg.delta_T == 0.0
-    assert (cfg.packets_per_batch, cfg.batches, cfg.side, cfg.rel_err_target) == (200000, 40, "both", 0.0)
-    assert (cfg.checkpoint_every, cfg.threads, cfg.spectral_bins, cfg.angle_bins) == (10, 0, 64, 45)
+    assert cfg.interface.dispersion == "debye"
+    assert cfg.temperatures.delta_T == 0.0
+    mc = cfg.monte_carlo
+    assert (mc.packets_per_batch, mc.batches, mc.side, mc.sides, mc.rel_err_target) == (200000, 40, "both", (1, 2), 0.0)
+    assert (mc.checkpoint_every, mc.threads, cfg.tallies.spectral_bins, cfg.tallies.angle_bins) == (10, 0, 64, 45)
     assert parse(MINIMAL, base_dir=tmp_path).name == "run"
 
 
@@ -142,27 +146,50 @@ def test_absolute_output_and_side_forms(tmp_path):
     out = tmp_path / "elsewhere" / "x.h5"
     cfg = parse(edit(MINIMAL, "seed = 1", f'seed = 1\noutput = "{out.as_posix()}"'), base_dir="/nonexistent")
     assert cfg.output == out.resolve()
-    for written, stored in (("1", "1"), ("2", "2"), ('"both"', "both"), ('"2"', "2")):
-        assert parse(MINIMAL + f"[monte_carlo]\nside = {written}\n").side == stored
+    for written, stored in (("1", 1), ("2", 2), ('"both"', "both"), ('"2"', 2), ('" Both "', "both")):
+        assert parse(MINIMAL + f"[monte_carlo]\nside = {written}\n").monte_carlo.side == stored
 
 
 def test_integral_float_counts_are_accepted():
     cfg = parse(MINIMAL + "[monte_carlo]\npackets_per_batch = 2e5\n")
-    assert cfg.packets_per_batch == 200000 and type(cfg.packets_per_batch) is int
+    assert cfg.monte_carlo.packets_per_batch == 200000 and type(cfg.monte_carlo.packets_per_batch) is int
 
 
 def test_sine_dispersion_with_dmm():
     text = edit(edit(MINIMAL, 'material_2 = "Ge"', 'material_2 = "Ge"\ndispersion = "sine"'), '"amm"', '"dmm"')
-    assert parse(text).dispersion == "sine"
+    assert parse(text).interface.dispersion == "sine"
 
 
 def test_replace_revalidates():
     cfg = parse(MINIMAL)
-    assert cfg.replace(batches=4).batches == 4
-    with pytest.raises(ValueError, match=re.escape("monte_carlo.batches = 1 is invalid")):
-        cfg.replace(batches=1)
+    changed = cfg.replace(**{"monte_carlo.batches": 4, "monte_carlo.side": "2", "seed": 5})
+    assert (changed.monte_carlo.batches, changed.monte_carlo.side, changed.seed) == (4, 2, 5)
+    assert changed.monte_carlo.packets_per_batch == 200000 and cfg.monte_carlo.batches == 40
+    assert cfg.replace(monte_carlo={"batches": 3}).monte_carlo.batches == 3
+    for replace in (lambda: cfg.replace(**{"monte_carlo.batches": 1}), lambda: cfg.monte_carlo.replace(batches=1)):
+        with pytest.raises(ValueError, match=re.escape("monte_carlo.batches = 1 is invalid")):
+            replace()
     with pytest.raises(ValueError, match=re.escape('interface.dispersion = "sine"')):
-        cfg.replace(dispersion="sine")
+        cfg.replace(**{"interface.dispersion": "sine"})
+    with pytest.raises(ValueError, match=re.escape("temperatures.delta_T = 600.0 is invalid")):
+        cfg.replace(**{"temperatures.delta_T": 600.0})
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"batches": 4}, "unknown key 'batches' in RunConfig.replace; valid keys: name, seed, output, interface"),
+    ({"monte_carlo.bathces": 4}, "unknown key 'bathces' in MonteCarloConfig.replace; valid keys: packets_per_batch"),
+    ({"seed.value": 4}, "seed is not a table"),
+])
+def test_replace_rejects_unknown_paths(changes, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse(MINIMAL).replace(**changes)
+
+
+def test_differences_name_field_paths():
+    cfg = parse(MINIMAL)
+    other = cfg.replace(**{"monte_carlo.batches": 4, "interface.material_2": "Si", "tallies.angle_bins": 9}, seed=2)
+    assert cfg.differences(other) == ["seed", "interface.material_2", "monte_carlo.batches", "tallies.angle_bins"]
+    assert cfg.differences(parse(MINIMAL)) == []
 
 
 def test_runconfig_is_frozen():
@@ -190,6 +217,7 @@ BAD = [
     ("negative threads", MINIMAL + "[monte_carlo]\nthreads = -1\n", ["monte_carlo.threads = -1"]),
     ("negative target", MINIMAL + "[monte_carlo]\nrel_err_target = -0.1\n", ["monte_carlo.rel_err_target = -0.1"]),
     ("side 3", MINIMAL + "[monte_carlo]\nside = 3\n", ["monte_carlo.side = 3 is invalid", '"both", 1 or 2']),
+    ("side 1.0", MINIMAL + "[monte_carlo]\nside = 1.0\n", ["monte_carlo.side = 1.0 is invalid"]),
     ("side true", MINIMAL + "[monte_carlo]\nside = true\n", ["monte_carlo.side = true is invalid"]),
     ("side left", MINIMAL + '[monte_carlo]\nside = "left"\n', ['monte_carlo.side = "left" is invalid']),
     ("zero spectral bins", MINIMAL + "[tallies]\nspectral_bins = 0\n", ["tallies.spectral_bins = 0 is invalid"]),
@@ -337,9 +365,12 @@ def test_modelspec_labels_and_normalisation():
 
 def test_runconfig_direct_construction(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    cfg = RunConfig(name="direct", seed=3, material_1=material("Si"), material_2=material("Ge"),
-                    models=(Model("dmm"),), temperatures=(300.0,))
+    cfg = RunConfig(name="direct", seed=3, interface=InterfaceConfig(material_1="Si", material_2=material("Ge")),
+                    models=(Model("dmm"),), temperatures=TemperaturesConfig(values=(300.0,)))
     assert cfg.output == (tmp_path / "out" / "direct.h5").resolve()
-    with pytest.raises(ValueError, match=re.escape("interface.material_1 = ")):
-        RunConfig(name="d", seed=3, material_1="Si", material_2=material("Ge"),
-                  models=(Model("dmm"),), temperatures=(300.0,))
+    assert cfg.interface.material_1 == material("Si")
+    assert cfg.monte_carlo == MonteCarloConfig() and cfg.monte_carlo.batches == 40
+    with pytest.raises(ValueError, match=re.escape("interface.material_1 = 5 is invalid")):
+        InterfaceConfig(material_1=5, material_2="Ge")
+    with pytest.raises(ValueError, match=re.escape("temperatures = [300.0] is invalid: temperatures must be a table")):
+        RunConfig(name="d", seed=3, interface=cfg.interface, models=cfg.models, temperatures=[300.0])

@@ -28,8 +28,8 @@ from phononmc.mc.tallies import HISTOGRAMS, SideTally, combine
 
 KIND = "montecarlo"
 G_UNITS = "W m^-2 K^-1"
-#: (side index, occupation part) for each `monte_carlo.side` setting.
-SIDE_PARTS = {"both": ((0, "upper"), (1, "lower")), "1": ((0, "full"),), "2": ((1, "full"),)}
+#: (emitting side, occupation part) for each `monte_carlo.side` setting.
+SIDE_PARTS = {"both": ((1, "upper"), (2, "lower")), 1: ((1, "full"),), 2: ((2, "full"),)}
 
 
 @dataclass
@@ -125,39 +125,42 @@ def read_table(path) -> tuple[dict, list[dict]]:
 def _analytic(cfg: RunConfig, model, T: float, sides) -> float:
     """Landauer G for exactly what the sides emit (average over emitting sides)."""
     return float(np.mean([
-        landauer.conductance(cfg.material_1, cfg.material_2, T, model, side=s + 1, dispersion=cfg.dispersion,
-                             delta_T=cfg.delta_T, part=part)
+        landauer.conductance(cfg.interface.material_1, cfg.interface.material_2, T, model, side=s,
+                             dispersion=cfg.interface.dispersion, delta_T=cfg.temperatures.delta_T, part=part)
         for s, part in sides]))
 
 
 def _new_points(cfg: RunConfig):
-    sides = SIDE_PARTS[cfg.side]
-    shapes = {k: v for k, v in tally_layout(cfg.spectral_bins, cfg.angle_bins).items() if k in HISTOGRAMS}
+    sides = SIDE_PARTS[cfg.monte_carlo.side]
+    m1, m2, dispersion = cfg.interface.material_1, cfg.interface.material_2, cfg.interface.dispersion
+    delta_T, bins = cfg.temperatures.delta_T, cfg.tallies
+    shapes = {k: v for k, v in tally_layout(bins.spectral_bins, bins.angle_bins).items() if k in HISTOGRAMS}
     arrays_cache = {}
     points, plans = [], []
     for spec in cfg.models:
         model = models.parse_model(spec)
         need_specular = model.kind in models.SPECULAR_KINDS
         if need_specular not in arrays_cache:
-            arrays_cache[need_specular] = interface_arrays(cfg.material_1, cfg.material_2, cfg.dispersion,
-                                                           need_specular=need_specular)
-        for T in cfg.temperatures:
-            side_plans = [plan_side(cfg.material_1, cfg.material_2, model, T, cfg.delta_T, s, part,
-                                    cfg.dispersion, arrays_cache[need_specular]) for s, part in sides]
+            arrays_cache[need_specular] = interface_arrays(m1, m2, dispersion, need_specular=need_specular)
+        for T in cfg.temperatures.values:
+            # the kernels number the sides 0 and 1: the one conversion from the public 1 and 2
+            side_plans = [plan_side(m1, m2, model, T, delta_T, s - 1, part, dispersion, arrays_cache[need_specular])
+                          for s, part in sides]
             top = max(pl.table.top for pl in side_plans)
-            tallies = [SideTally(pl.table.g_emit, cfg.packets_per_batch, shapes) for pl in side_plans]
-            points.append(PointResult(str(model), T, cfg.delta_T, tuple(s + 1 for s, _ in sides),
+            tallies = [SideTally(pl.table.g_emit, cfg.monte_carlo.packets_per_batch, shapes) for pl in side_plans]
+            points.append(PointResult(str(model), T, delta_T, tuple(s for s, _ in sides),
                                       _analytic(cfg, model, T, sides), tallies,
-                                      np.linspace(0.0, top, cfg.spectral_bins + 1),
-                                      np.linspace(0.0, 1.0, cfg.angle_bins + 1)))
+                                      np.linspace(0.0, top, bins.spectral_bins + 1),
+                                      np.linspace(0.0, 1.0, bins.angle_bins + 1)))
             plans.append(side_plans)
     return points, plans
 
 
 def _done(p: PointResult, cfg: RunConfig) -> bool:
-    if p.batches >= cfg.batches:
+    mc = cfg.monte_carlo
+    if p.batches >= mc.batches:
         return True
-    return cfg.rel_err_target > 0 and p.batches >= 4 and p.G_err <= cfg.rel_err_target * abs(p.G)
+    return mc.rel_err_target > 0 and p.batches >= 4 and p.G_err <= mc.rel_err_target * abs(p.G)
 
 
 def _groups(points) -> dict:
@@ -186,14 +189,15 @@ def _write(cfg: RunConfig, points, complete: bool) -> Path:
     prov = io.provenance(run_text=cfg.text, seed=cfg.seed, threads=threads)
     attrs = {"status": "complete" if complete else "running", "name": cfg.name,
              "materials": json.dumps({f"material_{i}": {f.name: getattr(m, f.name) for f in fields(m)}
-                                      for i, m in ((1, cfg.material_1), (2, cfg.material_2))}),
-             "dispersion": cfg.dispersion, "side": cfg.side}
+                                      for i, m in ((1, cfg.interface.material_1), (2, cfg.interface.material_2))}),
+             "dispersion": cfg.interface.dispersion, "side": cfg.monte_carlo.side}
     cfg.output.parent.mkdir(parents=True, exist_ok=True)
     return io.write(cfg.output, KIND, _groups(points), attrs=attrs, provenance=prov)
 
 
 #: Run-file fields a resumed run may change: how long to run, not what to simulate.
-RESUMABLE_CHANGES = ("batches", "rel_err_target", "checkpoint_every", "threads")
+RESUMABLE_CHANGES = ("monte_carlo.batches", "monte_carlo.rel_err_target", "monte_carlo.checkpoint_every",
+                     "monte_carlo.threads")
 
 
 def _restore(cfg: RunConfig, points) -> None:
@@ -204,8 +208,8 @@ def _restore(cfg: RunConfig, points) -> None:
     """
     res = io.read(cfg.output, kind=KIND)
     previous = parse(res.attrs.get("run_file", ""), cfg.source.parent if cfg.source else ".", cfg.source)
-    same = {f.name for f in fields(RunConfig)} - set(RESUMABLE_CHANGES) - {"text", "source", "output"}
-    changed = sorted(name for name in same if getattr(previous, name) != getattr(cfg, name))
+    ignored = (*RESUMABLE_CHANGES, "text", "source", "output")
+    changed = [path for path in previous.differences(cfg) if path not in ignored]
     if changed:
         raise ValueError(f"cannot resume: {cfg.output} was written by a different run file "
                          f"({', '.join(changed)} differ; only {', '.join(RESUMABLE_CHANGES)} may change); "
@@ -231,8 +235,8 @@ def simulate(run, resume: bool = False, progress: bool = True, write: bool = Tru
     """
     cfg = run if isinstance(run, RunConfig) else load(run)
     threads_before = numba.get_num_threads()
-    if cfg.threads:
-        numba.set_num_threads(min(cfg.threads, numba.config.NUMBA_NUM_THREADS))
+    if cfg.monte_carlo.threads:
+        numba.set_num_threads(min(cfg.monte_carlo.threads, numba.config.NUMBA_NUM_THREADS))
     try:
         return _simulate(cfg, resume, progress, write)
     finally:
@@ -245,16 +249,17 @@ def _simulate(cfg: RunConfig, resume: bool, progress: bool, write: bool) -> Simu
         if not cfg.output.exists():
             raise ValueError(f"cannot resume: {cfg.output} does not exist (run without --resume first)")
         _restore(cfg, points)
-    total = sum(cfg.batches * len(p.sides) for p in points)
+    mc, bins = cfg.monte_carlo, cfg.tallies
+    total = sum(mc.batches * len(p.sides) for p in points)
     bar = tqdm(total=total, disable=not progress, unit="batch", desc=cfg.name,
                initial=sum(t.batches for p in points for t in p.tallies))
     try:
         for index, (p, side_plans) in enumerate(zip(points, plans)):
             while not (p.complete or _done(p, cfg)):
-                chunk = min(cfg.checkpoint_every, cfg.batches - p.batches)
+                chunk = min(mc.checkpoint_every, mc.batches - p.batches)
                 for tally, plan in zip(p.tallies, side_plans):
-                    out = run_batches(plan, cfg.seed, index, tally.batches, chunk, cfg.packets_per_batch,
-                                      cfg.spectral_bins, cfg.angle_bins, p.spectral_edges[-1])
+                    out = run_batches(plan, cfg.seed, index, tally.batches, chunk, mc.packets_per_batch,
+                                      bins.spectral_bins, bins.angle_bins, p.spectral_edges[-1])
                     tally.add(out)
                     bar.update(chunk)
                 if write:

@@ -8,7 +8,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from phononmc import cli, config, io
+from phononmc import cli, config, io, landauer
+from phononmc.materials import material
 from phononmc.mc import run as mc_run
 
 RUN = textwrap.dedent("""
@@ -99,7 +100,8 @@ def test_same_seed_same_numbers_and_resume_is_bit_identical(run_file, monkeypatc
 def test_resume_refuses_another_job(run_file):
     mc_run.simulate(run_file, progress=False)
     run_file.write_text(RUN.replace("seed = 4242", "seed = 4243"))
-    with pytest.raises(ValueError, match=r"different run file \(seed differ; only batches, rel_err_target"):
+    with pytest.raises(ValueError, match=r"different run file \(seed differ; only monte_carlo.batches, "
+                                         r"monte_carlo.rel_err_target"):
         mc_run.simulate(run_file, resume=True, progress=False)
 
 
@@ -118,11 +120,25 @@ def test_resume_with_more_batches_equals_one_longer_run(run_file, tmp_path):
 
 
 def test_relative_error_target_stops_early(run_file):
-    cfg = config.load(run_file).replace(batches=200, rel_err_target=5e-3, checkpoint_every=4)
+    cfg = config.load(run_file).replace(**{"monte_carlo.batches": 200, "monte_carlo.rel_err_target": 5e-3,
+                                            "monte_carlo.checkpoint_every": 4})
     result = mc_run.simulate(cfg, progress=False, write=False)
     for p in result.points:
         assert p.G_err <= 5e-3 * p.G
         assert 4 <= p.batches < 200
+
+
+@pytest.mark.parametrize("side, media", [(1, ("Si",)), (2, ("Ge",)), ("both", ("Si", "Ge"))])
+def test_side_picks_the_emitting_medium(run_file, side, media):
+    """Public sides 1 and 2 reach the kernels as media 1 (Si) and 2 (Ge): each tally emits
+    the flux of its own medium, and the results name the sides 1 and 2."""
+    changes = {"monte_carlo.side": side, "monte_carlo.packets_per_batch": 1000, "monte_carlo.batches": 2,
+               "temperatures.values": [20.0]}
+    cfg = config.load(run_file).replace(**changes, models=[{"kind": "dmm"}])
+    (point,) = mc_run.simulate(cfg, progress=False, write=False).points
+    assert point.sides == cfg.monte_carlo.sides == ((1, 2) if side == "both" else (side,))
+    emitted = [float(landauer.emission_conductance(material(name), 20.0)) for name in media]
+    assert [t.g_emit for t in point.tallies] == pytest.approx(emitted, rel=1e-3)
 
 
 def test_cli_run_and_show(run_file, capsys):
