@@ -11,53 +11,8 @@ bad value and what would be valid, e.g.::
 
 Unknown keys are errors too, so a typo is never silently ignored.
 
-Format (units: K, metres; ``#`` starts a comment)::
-
-    name = "quickstart"              # optional; default: the run file's stem ("run" for bare text)
-    seed = 20261122                  # required; integer >= 0; with it a run is bit-reproducible
-    output = "out/quickstart.h5"     # optional; .h5/.hdf5, relative to the run file's folder
-                                     # (absolute allowed); default "out/<name>.h5"
-
-    [interface]                      # required: medium 1 at z < 0, medium 2 at z > 0
-    material_1 = "Si"                # a database name (phononmc.materials()), or an inline
-    material_2 = { name = "X", density = 5000.0, v_long = 5000.0, v_trans = 3000.0,
-                   atom_density = 4e28 }   # table of Material fields (debye_temperature,
-                                           # source optional)
-    dispersion = "debye"             # optional: "debye" (default) | "sine"
-
-    [[models]]                       # one table per model, at least one
-    kind = "amm"                     # amm | dmm: no other keys
-    [[models]]
-    kind = "mixed"                   # specular (AMM) with probability p, else diffuse (DMM)
-    p = 0.5                          # required for mixed only; 0 <= p <= 1
-    [[models]]
-    kind = "soffer"                  # ziman | soffer: p from the rms roughness eta
-    roughness = 0.5e-9               # required for ziman/soffer only; metres, 0 < eta <= 1e-6
-
-    [temperatures]                   # required
-    values = [10.0, 30.0, 100.0, 300.0]  # K; at least one; each finite > 0; no repeats
-    delta_T = 0.0                    # optional, K; 0 = linear response (default); otherwise
-                                     # the two sides are held at T + delta_T/2 and
-                                     # T - delta_T/2, so delta_T < 2 min(values)
-
-    [monte_carlo]                    # optional; the values shown are the defaults
-    packets_per_batch = 200000       # integer >= 1
-    batches = 40                     # integer >= 2: the maximum number of batches
-    side = "both"                    # which medium emits phonons: "both" | 1 | 2
-    rel_err_target = 0.0             # >= 0; 0 = run all batches; else stop a point early once
-                                     # its relative standard error is <= this target
-    checkpoint_every = 10            # batches between checkpoints; integer >= 1
-    threads = 0                      # 0 = numba's default; else integer >= 1
-
-    [tallies]                        # optional; the values shown are the defaults
-    spectral_bins = 64               # frequency bins of the spectral tallies; integer >= 1
-    angle_bins = 45                  # polar-angle bins; integer >= 1
-
-Counts (packets_per_batch, batches, checkpoint_every, threads, bins) may be written as
-floats with an integral value (``packets_per_batch = 2e5``); the seed must be an integer.
-
-The AMM is a continuum (long-wave) theory and is defined here only with Debye branches,
-so models amm, mixed, ziman and soffer need ``dispersion = "debye"``; dmm works with both.
+The format (every table and key, defaults, units, valid values; outputs; resume) is
+documented once, in docs/run-files.md.
 
 In Python each table is a frozen dataclass — `InterfaceConfig`, `TemperaturesConfig`,
 `MonteCarloConfig`, `TalliesConfig` — held by `RunConfig` (the top level) under the

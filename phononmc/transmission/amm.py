@@ -15,9 +15,10 @@ The energy coefficient of an outgoing wave k is the ratio of normal energy fluxe
 *Quantitative Seismology*, 2nd ed., 2002, §5.2); evanescent waves (imaginary q) carry
 no flux. Reflected + transmitted = 1.
 
-Frequency cutoffs (DESIGN.md): with Debye branches, a channel (1,j) → (i′,j′) is open at
-ω only below both branch cutoffs; a closed channel's share goes to specular reflection
-in the incident branch. This keeps detailed balance mode by mode.
+Frequency cutoffs (docs/theory.md, "Frequency cutoffs"): with Debye branches, a channel
+(1,j) → (i′,j′) is open at ω only below both branch cutoffs; a closed channel's share
+goes to specular reflection in the incident branch. This keeps detailed balance mode by
+mode.
 """
 
 from __future__ import annotations
@@ -182,8 +183,8 @@ def coefficients(m1: Material, m2: Material, theta, incident: str = "L", omega=N
     incident : "L", "SV" or "SH".
     omega : optional angular frequency (rad s⁻¹, scalar). When given, channels closed by
         the Debye cutoffs are shut and their share is returned to specular reflection in
-        the incident branch (DESIGN.md); above the incident branch's own cutoff there is no
-        phonon and every coefficient is 0.
+        the incident branch (docs/theory.md, "Frequency cutoffs"); above the incident
+        branch's own cutoff there is no phonon and every coefficient is 0.
 
     Returns
     -------

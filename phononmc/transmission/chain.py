@@ -15,7 +15,7 @@ e_i = sin(q_i/2) + i cos(q_i/2) and Z_i = √(m_i k_i), this closed form is
 
 for ω below both cutoffs, and τ = 0 above the smaller one (no propagating wave to carry
 the energy away). It is symmetric under 1 ↔ 2 and at ω → 0 becomes the acoustic
-long-wave value 4 Z1 Z2/(Z1 + Z2)² (DESIGN.md, "1D chain") whatever k12 is.
+long-wave value 4 Z1 Z2/(Z1 + Z2)² (docs/theory.md, "1D chain") whatever k12 is.
 
 Default interface spring. k12 = None means the harmonic mean k12 = 2 k1 k2/(k1 + k2):
 the bond of chain 1 cut in half (a spring 2 k1) in series with half a bond of chain 2
@@ -272,7 +272,7 @@ def classical_conductance(m1, k1, m2, k2, k12=None, area=1.0) -> float:
     """High-temperature limit of `conductance`: (k_B/2πS) ∫_0^{ω_max} τ(ω) dω (W m⁻² K⁻¹).
 
     Each 1D mode carries k_B per unit bandwidth dω/2π classically. If τ were a constant,
-    this would be k_B ω_c τ/(2πS) (DESIGN.md, "1D chain"); identical chains (τ = 1) give
+    this would be k_B ω_c τ/(2πS) (docs/theory.md, "1D chain"); identical chains (τ = 1) give
     exactly k_B ω_c/(2πS). `area` is S in m² (default 1 m²: one chain, W/K).
     """
     m1, k1, m2, k2, k12 = _chain_parameters(m1, k1, m2, k2, k12)
