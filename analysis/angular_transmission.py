@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from phononmc import io, landauer
 from phononmc.materials import Material
 from phononmc.mc.run import KIND
-from phononmc.mc.sampling import emission_table
+from phononmc.mc.emission import emission_table
 from phononmc.quadrature import occupation_weight
 from phononmc.transmission import amm
 

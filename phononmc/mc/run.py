@@ -21,10 +21,11 @@ import numba
 import numpy as np
 from tqdm.auto import tqdm
 
-from phononmc import io, landauer, models
+from phononmc import io, landauer
 from phononmc.config import RunConfig, load, parse
-from phononmc.mc.interface import interface_arrays, plan_side, run_batches, tally_layout
-from phononmc.mc.tallies import HISTOGRAMS, SideTally, combine
+from phononmc.mc.events import interface_tables
+from phononmc.mc.interface import plan_side, run_batches, score_layout
+from phononmc.mc.tallies import ScoreTally, combine
 
 KIND = "montecarlo"
 G_UNITS = "W m^-2 K^-1"
@@ -37,7 +38,8 @@ class PointResult:
     """Monte Carlo G at one (model, T) with its analytic counterpart.
 
     G, G_err, G_analytic in W m⁻² K⁻¹ (emitted-phonon temperatures, like Landauer);
-    z = (G − G_analytic)/G_err. tallies: one `SideTally` per emitting side.
+    z = (G − G_analytic)/G_err. tallies: one `tallies.ScoreTally` per emitting side, with the
+    scores of `interface.score_layout` in units of G_emit/N of that side (W m⁻² K⁻¹).
     spectral_edges (rad s⁻¹) and angle_edges (sin θ) are the histogram bin edges.
     """
 
@@ -53,11 +55,11 @@ class PointResult:
 
     @property
     def G(self) -> float:
-        return combine(self.tallies)[0]
+        return combine(self.tallies, "transmitted")[0]
 
     @property
     def G_err(self) -> float:
-        return combine(self.tallies)[1]
+        return combine(self.tallies, "transmitted")[1]
 
     @property
     def z(self) -> float:
@@ -71,15 +73,14 @@ class PointResult:
         """Spectral G: (ω at bin centres (rad s⁻¹), dG/dω (W m⁻² K⁻¹ per rad s⁻¹)), averaged
         over the emitting sides like G; summed times the bin widths it gives G."""
         widths = np.diff(self.spectral_edges)
-        per_side = [t.g_emit * t.hist["spectral"][1] / (t.batches * t.n_packets) / widths for t in self.tallies]
+        per_side = [t.mean("spectral")[1] / widths for t in self.tallies]
         return 0.5 * (self.spectral_edges[1:] + self.spectral_edges[:-1]), np.mean(per_side, axis=0)
 
     def angular_fractions(self, side: int = 1):
         """Angle-resolved outcome fractions of packets emitted by medium `side` (1 or 2):
         (sin θ at bin centres, array (3, 6, n_θ)) — for incident branch L/SV/SH, the fraction
         ending in channel rL rSV rSH tL tSV tSH; NaN where a bin received no packet."""
-        tally = self.tallies[self.sides.index(side)]
-        counts = tally.hist["angular"].astype(float)
+        counts = self.tallies[self.sides.index(side)].sum("angular")
         emitted = counts.sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             return 0.5 * (self.angle_edges[1:] + self.angle_edges[:-1]), counts / emitted
@@ -134,20 +135,17 @@ def _new_points(cfg: RunConfig):
     sides = SIDE_PARTS[cfg.monte_carlo.side]
     m1, m2, dispersion = cfg.interface.material_1, cfg.interface.material_2, cfg.interface.dispersion
     delta_T, bins = cfg.temperatures.delta_T, cfg.tallies
-    shapes = {k: v for k, v in tally_layout(bins.spectral_bins, bins.angle_bins).items() if k in HISTOGRAMS}
-    arrays_cache = {}
+    layout = score_layout(bins.spectral_bins, bins.angle_bins)
+    tables = {}
     points, plans = [], []
-    for spec in cfg.models:
-        model = models.parse_model(spec)
-        need_specular = model.kind in models.SPECULAR_KINDS
-        if need_specular not in arrays_cache:
-            arrays_cache[need_specular] = interface_arrays(m1, m2, dispersion, need_specular=need_specular)
+    for model in cfg.models:
+        need = model.needs_specular_tables
+        if need not in tables:
+            tables[need] = interface_tables(m1, m2, dispersion, need_specular=need)
         for T in cfg.temperatures.values:
-            # the kernels number the sides 0 and 1: the one conversion from the public 1 and 2
-            side_plans = [plan_side(m1, m2, model, T, delta_T, s - 1, part, dispersion, arrays_cache[need_specular])
-                          for s, part in sides]
+            side_plans = [plan_side(m1, m2, model, T, delta_T, s, part, dispersion, tables[need]) for s, part in sides]
             top = max(pl.table.top for pl in side_plans)
-            tallies = [SideTally(pl.table.g_emit, cfg.monte_carlo.packets_per_batch, shapes) for pl in side_plans]
+            tallies = [ScoreTally(layout, pl.table.g_emit / cfg.monte_carlo.packets_per_batch) for pl in side_plans]
             points.append(PointResult(str(model), T, delta_T, tuple(s for s, _ in sides),
                                       _analytic(cfg, model, T, sides), tallies,
                                       np.linspace(0.0, top, bins.spectral_bins + 1),
@@ -170,12 +168,8 @@ def _groups(points) -> dict:
               "G_analytic": (np.float64(p.G_analytic), G_UNITS),
               "spectral_edges": (p.spectral_edges, "rad s^-1"), "angle_edges": (p.angle_edges, "1")}
         for side, t in zip(p.sides, p.tallies):
-            st = t.state()
-            ds[f"side{side}_g_emit"] = (np.float64(st["g_emit"]), G_UNITS)
-            for key in ("n_packets", "batches", "sum", "sum_sq"):
-                ds[f"side{side}_{key}"] = (np.int64(st[key]), "1")
-            for key in HISTOGRAMS:
-                ds[f"side{side}_{key}"] = (st[key], "1")
+            for key, value in t.state().items():
+                ds[f"side{side}_{key}"] = (np.asarray(value), G_UNITS if key == "unit" else "1")
         groups[f"point_{i:03d}"] = {
             "attrs": {"model": p.model, "T": p.T, "delta_T": p.delta_T, "sides": np.array(p.sides),
                       "complete": p.complete, "z": p.z if p.G_err > 0 else math.nan,
@@ -219,10 +213,9 @@ def _restore(cfg: RunConfig, points) -> None:
         if g is None:
             continue
         for k, side in enumerate(p.sides):
-            state = {key: g[f"side{side}_{key}"] for key in ("g_emit", "n_packets", "batches", "sum", "sum_sq",
-                                                             *HISTOGRAMS)}
-            state = {k2: (v.item() if np.ndim(v) == 0 else v) for k2, v in state.items()}
-            p.tallies[k] = SideTally.from_state(state)  # `_done` decides again under this run's limits
+            prefix = f"side{side}_"
+            state = {key[len(prefix):]: g[key] for key in g.datasets if key.startswith(prefix)}
+            p.tallies[k] = ScoreTally.from_state(p.tallies[k].layout, state)  # `_done` decides again
 
 
 def simulate(run, resume: bool = False, progress: bool = True, write: bool = True) -> SimulationResult:
@@ -249,7 +242,7 @@ def _simulate(cfg: RunConfig, resume: bool, progress: bool, write: bool) -> Simu
         if not cfg.output.exists():
             raise ValueError(f"cannot resume: {cfg.output} does not exist (run without --resume first)")
         _restore(cfg, points)
-    mc, bins = cfg.monte_carlo, cfg.tallies
+    mc = cfg.monte_carlo
     total = sum(mc.batches * len(p.sides) for p in points)
     bar = tqdm(total=total, disable=not progress, unit="batch", desc=cfg.name,
                initial=sum(t.batches for p in points for t in p.tallies))
@@ -258,9 +251,8 @@ def _simulate(cfg: RunConfig, resume: bool, progress: bool, write: bool) -> Simu
             while not (p.complete or _done(p, cfg)):
                 chunk = min(mc.checkpoint_every, mc.batches - p.batches)
                 for tally, plan in zip(p.tallies, side_plans):
-                    out = run_batches(plan, cfg.seed, index, tally.batches, chunk, mc.packets_per_batch,
-                                      bins.spectral_bins, bins.angle_bins, p.spectral_edges[-1])
-                    tally.add(out)
+                    tally.add(run_batches(plan, cfg.seed, index, tally.batches, chunk, mc.packets_per_batch,
+                                          tally.layout, p.spectral_edges[-1]))
                     bar.update(chunk)
                 if write:
                     _write(cfg, points, complete=False)

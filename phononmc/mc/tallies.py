@@ -1,13 +1,18 @@
-"""Streaming batch statistics (OpenMC-style: sums and sums of squares, read out on demand).
+"""Weighted tallies (OpenMC-style): per-batch scores, their sums and sums of squares.
 
-A `SideTally` accumulates the batches of one emitting side at one point. It stores the
-integer sum Σn and sum of squares Σn² of the transmitted-packet counts per batch, so the
-mean and its standard error are exact and independent of how batches were chunked or
-threaded; the histograms (outcome, spectral, angular, outgoing) are summed counts.
-Memory does not grow with the number of packets or batches.
+A kernel gives every batch one float64 vector of scores, laid out by a `Layout`: a packet
+adds its weight w (1 for a packet of the emitted flux; signed or reduced for deviational
+packets and variance reduction) to each score it reaches. For every score — a scalar or
+one bin of a histogram — the running sums over B batches give
 
-    G_b = G_emit · n_b / N          (batch estimate, N packets per batch)
-    Ḡ = G_emit Σn / (B N),   σ_Ḡ² = G_emit² / N² · (B Σn² − (Σn)²) / (B² (B − 1))
+    x̄ = S₁ / B,     S₁ = Σ_b x_b,     S₂ = Σ_b x_b²,
+    σ_x̄ = √[(S₂ − S₁²/B) / (B (B − 1))]          (standard error of the batch mean),
+
+and the physical value is `unit` · x̄, with `unit` the flux one unit of weight stands for
+(e.g. G_emit / N in W m⁻² K⁻¹ for a side that emits N packets per batch). Batches are
+added in order, one at a time, so the sums — and a resumed run — are bit-identical
+however the batches were chunked or threaded. Memory does not grow with packets or
+batches.
 """
 
 from __future__ import annotations
@@ -16,64 +21,95 @@ import math
 
 import numpy as np
 
-HISTOGRAMS = ("outcome", "spectral", "angular", "outgoing")
 
+class Layout:
+    """Names, shapes and offsets of the scores in a batch's vector: the one definition that
+    kernels (through `offsets`) and readers (through `split`) share.
 
-class SideTally:
-    """Running sums for the batches of one side.
-
-    g_emit: emitted flux per kelvin of that side (W m⁻² K⁻¹); n_packets: per batch.
+    offsets_type : a NamedTuple class whose fields name the scores in vector order; the
+        kernel receives an instance holding each score's offset.
+    shapes : {score name: shape}, the same names.
     """
 
-    def __init__(self, g_emit: float, n_packets: int, shapes: dict[str, tuple]):
-        self.g_emit = float(g_emit)
-        self.n_packets = int(n_packets)
+    def __init__(self, offsets_type, shapes: dict):
+        if tuple(shapes) != offsets_type._fields:
+            raise ValueError(f"score names {tuple(shapes)} differ from {offsets_type.__name__} fields "
+                             f"{offsets_type._fields}")
+        self.shapes = {name: tuple(shape) for name, shape in shapes.items()}
+        sizes = [math.prod(shape) for shape in self.shapes.values()]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        self.offsets = offsets_type(*(int(s) for s in starts[:-1]))
+        self.size = int(starts[-1])
+
+    def split(self, vectors: np.ndarray) -> dict:
+        """{name: array (..., *shape)} views of score vectors of shape (..., size)."""
+        lead = vectors.shape[:-1]
+        return {name: vectors[..., start:start + math.prod(shape)].reshape(lead + shape)
+                for (name, shape), start in zip(self.shapes.items(), self.offsets)}
+
+
+class ScoreTally:
+    """Running sums S₁, S₂ of every score over the batches added so far.
+
+    layout : the scores' `Layout`. unit : physical value of one unit of weight (e.g.
+    W m⁻² K⁻¹ per packet).
+    """
+
+    def __init__(self, layout: Layout, unit: float):
+        self.layout = layout
+        self.unit = float(unit)
         self.batches = 0
-        self.sum = 0  # Python ints: exact, no overflow
-        self.sum_sq = 0
-        self.hist = {name: np.zeros(shape, np.int64) for name, shape in shapes.items()}
+        self._s1 = np.zeros(layout.size)
+        self._s2 = np.zeros(layout.size)
 
-    def add(self, out: dict) -> None:
-        """Add the per-batch tallies returned by `interface.run_batches`."""
-        n = out["transmitted"]
-        self.batches += len(n)
-        self.sum += int(n.sum())
-        self.sum_sq += sum(int(x) * int(x) for x in n)
-        for name in HISTOGRAMS:
-            self.hist[name] += out[name].sum(axis=0)
+    def add(self, scores: np.ndarray) -> None:
+        """Add batches: scores (B, layout.size), one row per batch, in batch order."""
+        for row in np.asarray(scores, dtype=float).reshape(-1, self.layout.size):
+            self._s1 += row
+            self._s2 += row * row
+            self.batches += 1
 
-    @property
-    def mean(self) -> float:
-        """Ḡ (W m⁻² K⁻¹)."""
-        return self.g_emit * self.sum / (self.batches * self.n_packets) if self.batches else math.nan
+    def sum(self, name: str) -> np.ndarray:
+        """S₁ of score `name` (weight units), shaped like the score."""
+        return self.layout.split(self._s1)[name]
 
-    @property
-    def stderr(self) -> float:
-        """Standard error of Ḡ from the batch-to-batch scatter (W m⁻² K⁻¹); NaN below 2 batches."""
+    def mean(self, name: str):
+        """unit · x̄ of score `name` (a float for a scalar score, else an array); NaN before any batch."""
+        if not self.batches:
+            return np.full(self.layout.shapes[name], np.nan)[()]
+        return (self.unit * self.layout.split(self._s1)[name] / self.batches)[()]
+
+    def stderr(self, name: str):
+        """unit · σ_x̄ of score `name` from the batch-to-batch scatter; NaN below 2 batches."""
         b = self.batches
         if b < 2:
-            return math.nan
-        numerator = b * self.sum_sq - self.sum * self.sum  # exact integer arithmetic
-        return self.g_emit / self.n_packets * math.sqrt(max(numerator, 0) / (b * b * (b - 1)))
+            return np.full(self.layout.shapes[name], np.nan)[()]
+        s1, s2 = self.layout.split(self._s1)[name], self.layout.split(self._s2)[name]
+        return (self.unit * np.sqrt(np.maximum(s2 - s1 * s1 / b, 0.0) / (b * (b - 1))))[()]
 
     def state(self) -> dict:
-        """Everything needed to resume: scalars and histograms (for HDF5 checkpoints)."""
-        return {"g_emit": self.g_emit, "n_packets": self.n_packets, "batches": self.batches,
-                "sum": self.sum, "sum_sq": self.sum_sq, **self.hist}
+        """Everything needed to resume (for HDF5 checkpoints): unit, batches, and per score
+        `<name>_sum` and `<name>_sum_sq`."""
+        out = {"unit": self.unit, "batches": self.batches}
+        for name in self.layout.shapes:
+            out[f"{name}_sum"] = self.layout.split(self._s1)[name]
+            out[f"{name}_sum_sq"] = self.layout.split(self._s2)[name]
+        return out
 
     @classmethod
-    def from_state(cls, state: dict) -> "SideTally":
-        tally = cls(state["g_emit"], state["n_packets"], {n: np.shape(state[n]) for n in HISTOGRAMS})
+    def from_state(cls, layout: Layout, state: dict) -> "ScoreTally":
+        tally = cls(layout, state["unit"])
         tally.batches = int(state["batches"])
-        tally.sum, tally.sum_sq = int(state["sum"]), int(state["sum_sq"])
-        for name in HISTOGRAMS:
-            tally.hist[name][...] = state[name]
+        for name in layout.shapes:
+            tally.layout.split(tally._s1)[name][...] = state[f"{name}_sum"]
+            tally.layout.split(tally._s2)[name][...] = state[f"{name}_sum_sq"]
         return tally
 
 
-def combine(tallies: list[SideTally]) -> tuple[float, float]:
-    """G and its standard error from one side, or the two-sided deviational average (G₁ + G₂)/2."""
-    means = [t.mean for t in tallies]
-    errs = [t.stderr for t in tallies]
+def combine(tallies: list[ScoreTally], name: str) -> tuple[float, float]:
+    """Score `name` and its standard error from one tally, or the average of several
+    independent ones (the two-sided deviational G = (G₁ + G₂)/2)."""
     k = len(tallies)
+    means = [float(t.mean(name)) for t in tallies]
+    errs = [float(t.stderr(name)) for t in tallies]
     return sum(means) / k, math.sqrt(sum(e * e for e in errs)) / k

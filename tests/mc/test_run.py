@@ -69,8 +69,9 @@ def test_results_file_round_trip(run_file):
     assert all(units for _, units in g.datasets.values())
     # two sides, two-sided deviational split, energy bookkeeping in the file
     for side in (1, 2):
-        outcome = g[f"side{side}_outcome"]
-        assert outcome.sum() == 6 * 20000 and outcome[:, 3:].sum() == g[f"side{side}_sum"]
+        outcome = g[f"side{side}_outcome_sum"]
+        assert outcome.sum() == 6 * 20000 and outcome[:, 3:].sum() == g[f"side{side}_transmitted_sum"]
+        assert g.units(f"side{side}_unit") == "W m^-2 K^-1" and g[f"side{side}_batches"] == 6
 
 
 def test_same_seed_same_numbers_and_resume_is_bit_identical(run_file, monkeypatch):
@@ -138,7 +139,7 @@ def test_side_picks_the_emitting_medium(run_file, side, media):
     (point,) = mc_run.simulate(cfg, progress=False, write=False).points
     assert point.sides == cfg.monte_carlo.sides == ((1, 2) if side == "both" else (side,))
     emitted = [float(landauer.emission_conductance(material(name), 20.0)) for name in media]
-    assert [t.g_emit for t in point.tallies] == pytest.approx(emitted, rel=1e-3)
+    assert [t.unit * 1000 for t in point.tallies] == pytest.approx(emitted, rel=1e-3)
 
 
 def test_cli_run_and_show(run_file, capsys):

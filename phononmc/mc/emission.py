@@ -1,80 +1,35 @@
-"""Random streams and emission tables for the Monte Carlo kernels.
+"""Emission tables: where a packet's frequency and branch come from.
 
-Random numbers: xoshiro256** (Blackman & Vigna, ACM TOMS 47, 36 (2021)), seeded through
-splitmix64 from (seed, point, side, batch). Every batch owns its stream, so a run is
-bit-identical for any thread count.
-
-Emission: a packet leaving medium a towards the interface is drawn from the linearized
-emitted energy flux per unit area and kelvin,
+A packet leaving medium a towards a surface (an interface side, later a wall) is drawn
+from the linearized emitted energy flux per unit area and kelvin,
 
     F_aj(ω) dω dμ² = (1/4) ħω D_aj(ω) v_aj(ω) w(ω) dω · dμ²,     (μ² uniform on [0, 1)),
 
 with w = ∂n/∂T (linear response) or a finite-difference of Bose occupations (finite
 ΔT). The (ω, branch) part is tabulated on cells whose edges include every branch cutoff:
 a cell is picked with Walker's alias method (O(1)), then ω inside it from the linear
-interpolant of F w. Each packet carries the same energy G_emit/N, G_emit = ΣF.
+interpolant of F w. Each packet carries the same energy G_emit/N, G_emit = ΣF. The
+direction (μ² uniform: Lambert emission) is the kernel's business, not the table's.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
 
 from phononmc.constants import HBAR, K_B
 from phononmc.dispersion import branches
+from phononmc.mc.rng import _uniform
 from phononmc.quadrature import X_MAX, gauss_cosine
 
-U64 = nb.uint64
 #: Cells per emission table; the break points (cutoffs) are added to these.
 N_CELLS = 256
 #: Gauss nodes per cell for the cell masses.
 N_GAUSS = 8
-
-
-# ---------------------------------------------------------------- random streams
-@nb.njit(cache=True, inline="always", error_model="numpy")
-def _rotl(x, k):
-    return (x << U64(k)) | (x >> U64(64 - k))
-
-
-@nb.njit(cache=True, inline="always", error_model="numpy")
-def _splitmix64(x):
-    """One splitmix64 step (Steele, Lea & Flood 2014): returns (next state, output)."""
-    x = x + U64(0x9E3779B97F4A7C15)
-    z = x
-    z = (z ^ (z >> U64(30))) * U64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> U64(27))) * U64(0x94D049BB133111EB)
-    return x, z ^ (z >> U64(31))
-
-
-@nb.njit(cache=True, error_model="numpy")
-def _stream(seed, key1, key2, key3):
-    """xoshiro256** state (uint64[4]) for the stream named by (seed, key1, key2, key3)."""
-    mix = U64(0xD1B54A32D192ED03)
-    _, x = _splitmix64(U64(seed) ^ (U64(key1) * mix))
-    _, x = _splitmix64(x ^ (U64(key2) * mix))
-    _, x = _splitmix64(x ^ (U64(key3) * mix))
-    state = np.empty(4, dtype=np.uint64)
-    for i in range(4):
-        x, state[i] = _splitmix64(x)
-    return state
-
-
-@nb.njit(cache=True, inline="always", error_model="numpy")
-def _uniform(s):
-    """Next double in [0, 1) from xoshiro256** state s (updated in place)."""
-    result = _rotl(s[1] * U64(5), 7) * U64(9)
-    t = s[1] << U64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl(s[3], 45)
-    return (result >> U64(11)) * (1.0 / 9007199254740992.0)
 
 
 # ---------------------------------------------------------------- alias method
@@ -110,6 +65,21 @@ def _linear_in_cell(a, b, u):
 
 
 # ---------------------------------------------------------------- emission tables
+#: Columns of a kernel row: the six of `EmissionTable.entries`, padded to 64 bytes.
+STRIDE = 8
+
+
+class Emission(NamedTuple):
+    """Kernel input: an emission table as flat arrays.
+
+    rows : (K · STRIDE,) float64, row k = `EmissionTable.entries[k]` then padding.
+    branch : (K,) int64, the branch of entry k.
+    """
+
+    rows: np.ndarray
+    branch: np.ndarray
+
+
 @dataclass(frozen=True)
 class EmissionTable:
     """Emission distribution of one medium at one temperature point.
@@ -126,6 +96,12 @@ class EmissionTable:
     mass: np.ndarray
     g_emit: float
     top: float
+
+    @property
+    def kernel_input(self) -> Emission:
+        rows = np.zeros((self.entries.shape[0], STRIDE))
+        rows[:, :6] = self.entries
+        return Emission(rows.ravel(), self.branch)
 
 
 def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N_CELLS) -> EmissionTable:
@@ -158,14 +134,14 @@ def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _draw_frequency(state, rows, stride):
-    """(ω, entry k) from flattened rows of `stride` columns whose first six are those of
-    `EmissionTable.entries`; two uniforms. The branch is `EmissionTable.branch[k]`.
+def _draw_frequency(state, emission):
+    """(ω (rad s⁻¹), branch) from an `Emission`; two uniforms: the alias cell, then ω inside it.
     (Flat indexing: numba's multi-dimensional indexing costs more than the draw itself.)"""
-    x = _uniform(state) * (rows.shape[0] // stride)
+    rows = emission.rows
+    x = _uniform(state) * emission.branch.shape[0]
     k = int(x)
-    if x - k >= rows[k * stride]:
-        k = int(rows[k * stride + 1])
-    r = k * stride
+    if x - k >= rows[k * STRIDE]:
+        k = int(rows[k * STRIDE + 1])
+    r = k * STRIDE
     u = _linear_in_cell(rows[r + 4], rows[r + 5], _uniform(state))
-    return rows[r + 2] + u * rows[r + 3], k
+    return rows[r + 2] + u * rows[r + 3], emission.branch[k]
