@@ -51,7 +51,7 @@ def figure(path, point: int, side: int) -> Figure:
     m1, m2 = (Material(**mats[f"material_{i}"]) for i in (1, 2))
     m_in, m_out = (m1, m2) if side == 1 else (m2, m1)
     T, model = float(g.attrs["T"]), g.attrs["model"]
-    counts = g[f"side{side}_angular"].astype(float)  # (3, 6, n_θ)
+    counts = g[f"side{side}_angular_sum"].astype(float)  # (3, 6, n_θ)
     edges = g["angle_edges"]
     centres = 0.5 * (edges[1:] + edges[:-1])
     fine = np.linspace(0.0, 0.999, 600)
