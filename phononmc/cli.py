@@ -279,12 +279,7 @@ def _write_plot(args, r) -> None:
 
 def _cmd_analytic(args) -> int:
     if args.plot is not None:  # refuse a bad name before computing
-        from phononmc import plot
-
-        try:
-            plot.check_path(args.plot)
-        except ValueError as exc:
-            raise UsageError(f"--plot {_message(exc)}") from None
+        _check_plot_path(args.plot)
     r = _compute(args)
     if args.json:
         _print_json(args, r)
@@ -358,10 +353,21 @@ def _write_mc_plot(result, path) -> None:
     print(f"# wrote {path}")
 
 
-def _save_plot(fig, path) -> None:
-    """plot.save with its failure as one line naming ``path`` (exit status 1)."""
+def _check_plot_path(path) -> None:
+    """A --plot name that is not .png is a usage error (status 2)."""
     from phononmc import plot
 
+    try:
+        plot.check_path(path)
+    except ValueError as exc:
+        raise UsageError(f"--plot {_message(exc)}") from None
+
+
+def _save_plot(fig, path) -> None:
+    """plot.save with its failure as one line naming ``path`` (status 1)."""
+    from phononmc import plot
+
+    _check_plot_path(path)
     try:
         plot.save(fig, path)
     except OSError as exc:

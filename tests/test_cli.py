@@ -243,3 +243,12 @@ def test_mc_plot_data_equal_the_results_file(tmp_path, capsys, monkeypatch):
     np.testing.assert_allclose(y, 100 * (G - ga) / ga, rtol=1e-9)
     top = np.array(ax_res.containers[0].lines[2][0].get_segments())[:, 1, 1]
     np.testing.assert_allclose(top - y, 100 * err / ga, rtol=1e-9)
+
+
+def test_run_plot_name_must_end_in_png(tmp_path, capsys):
+    run_file = tmp_path / "cuhe.toml"
+    run_file.write_text(MC_RUN)
+    assert main(["run", str(run_file), "--no-progress", "--plot", str(tmp_path / "G.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"phononmc: error: --plot {tmp_path / 'G.txt'}") and err.count("\n") == 1
+    assert not (tmp_path / "G.txt").exists()
