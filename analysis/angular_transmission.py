@@ -42,7 +42,8 @@ def measured(path, point: int, side: int):
     g = res.groups[f"point_{point:03d}"]
     sides = [int(s) for s in np.atleast_1d(g.attrs["sides"])]
     if side not in sides:
-        raise ValueError(f"--side {side}: point {point} has packets emitted by side {' and '.join(map(str, sides))} only")
+        emitters = " and ".join(map(str, sides))
+        raise ValueError(f"--side {side}: point {point} has packets emitted by side {emitters} only")
     cfg = config.parse(res.attrs["run_file"], Path(path).parent)
     model = next(m for m in map(landauer.parse_model, cfg.models) if str(m) == g.attrs["model"])
     part = dict(SIDE_PARTS[cfg.side])[side - 1]

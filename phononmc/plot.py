@@ -69,7 +69,8 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
     unknown = set(lowT) - set(curves)
     if unknown:
         raise ValueError(f"lowT labels {sorted(unknown)} have no curve; curves are {sorted(curves)}")
-    points = {label: tuple(np.asarray(a, dtype=float).ravel() for a in value) for label, value in (points or {}).items()}
+    points = {label: tuple(np.asarray(a, dtype=float).ravel() for a in value)
+              for label, value in (points or {}).items()}
     for label, value in points.items():
         if len(value) not in (3, 4) or any(a.shape != value[0].shape for a in value):
             raise ValueError(f"points {label!r}: give (T, G, G_err) or (T, G, G_err, G_analytic) of equal lengths")

@@ -1,8 +1,6 @@
 """analysis/angular_transmission.py: one-line errors, the model's expectation, critical angles."""
 
 import importlib.util
-import math
-import sys
 from pathlib import Path
 
 import numpy as np

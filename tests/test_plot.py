@@ -132,7 +132,8 @@ def test_log_tick_labels_do_not_overlap(t_range, g_range):
     for axis in (ax.xaxis, ax.yaxis):
         shown = [lab for lab in axis.get_ticklabels(which="both") if lab.get_visible() and lab.get_text()]
         lo, hi = sorted(axis.get_view_interval())
-        shown = [lab for lab in shown if lo <= (lab.get_position()[0] if axis is ax.xaxis else lab.get_position()[1]) <= hi]
+        where = 0 if axis is ax.xaxis else 1
+        shown = [lab for lab in shown if lo <= lab.get_position()[where] <= hi]
         assert len(shown) >= 2, [lab.get_text() for lab in shown]
         boxes = [lab.get_window_extent() for lab in shown]
         for i, a in enumerate(boxes):
