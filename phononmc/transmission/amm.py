@@ -158,11 +158,14 @@ def coefficients_slowness(m1: Material, m2: Material, s, incident: str = "L") ->
     x = np.linalg.solve(np.where(replaced, np.eye(a.shape[-1]), a), -rows(inc)[..., None])[..., 0]
     amplitudes = x * col_scale[:, 0, :]
     ahead = next((len(refl) + c for c, (k, *_) in enumerate(trans) if k == kind_inc), None)
-    if np.any(singular) and ahead is not None:
-        departure = rows(trans[ahead - len(refl)][3])[singular] - rows(inc)[singular]
+    if np.any(singular):
+        departure = -rows(inc)[singular]
+        if ahead is not None:
+            departure += rows(trans[ahead - len(refl)][3])[singular]
         x = (np.linalg.pinv(a[singular]) @ departure[..., None])[..., 0]
         amplitudes[singular] = x * col_scale[singular, 0, :]
-        amplitudes[singular, ahead] += 1.0
+        if ahead is not None:
+            amplitudes[singular, ahead] += 1.0
 
     # Energy coefficient = (ρ_k v_k² / ρ₁ v²) |A_k|² Re q_k / q_inc; where q_inc = 0 (only
     # on singular rows here) q_k / q_inc → 1 for a wave of the incident's speed, and any
