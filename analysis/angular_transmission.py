@@ -1,96 +1,139 @@
-"""Angle-resolved transmission of a Monte Carlo point against the AMM, one panel per branch.
+"""Angle-resolved transmission of a Monte Carlo point against its model, one panel per branch.
 
     python analysis/angular_transmission.py runs/out/quickstart.h5 --point 0 --side 1 -o tau_theta.png
 
 For each incident branch (L, SV, SH) of the emitting medium: the fraction of packets in
 each sin θ bin that is transmitted into L, SV, SH (markers, with binomial error bars),
-and the AMM energy transmission coefficients of the same channels (lines), averaged over
-the point's emitted spectrum with the Debye cutoffs applied exactly as the kernel does.
-Dotted verticals mark the critical angles. Meant for specular (amm) points; for other
-models the lines show the specular part only.
+and the point's model for the same channels (lines): p τ_AMM + (1 − p) τ_DMM averaged
+over the emitted spectrum, with the Debye cutoffs applied as the kernel does; p = 1 for
+amm, 0 for dmm (flat in angle), the run's p for mixed, the Ziman or Soffer specularity.
+Models with a specular part get dotted verticals at the branch's critical angles.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from phononmc import io, landauer
-from phononmc.materials import Material
-from phononmc.mc.run import KIND
-from phononmc.mc.emission import emission_table
-from phononmc.quadrature import occupation_weight
-from phononmc.transmission import amm
+from phononmc import config, io
+from phononmc.constants import HBAR
+from phononmc.dispersion import branches
+from phononmc.mc.run import KIND, SIDE_PARTS
+from phononmc.quadrature import occupation_weight, thermal_frequency_nodes
+from phononmc.transmission import amm, specularity
 
 
-def expected_transmission(m_in, m_out, T, sin_theta, branch):
-    """AMM transmission into tL, tSV, tSH at sin θ, averaged over the emitted spectrum of
-    `branch` at T with channels closed by the cutoffs (as the kernel applies them); (3, n)."""
-    j = amm.BRANCHES.index(branch)
-    table = emission_table(m_in, m_out, occupation_weight(T), T)
-    mass = table.mass[:, j]
-    mid = table.entries[::table.mass.shape[1], 2] + 0.5 * table.entries[::table.mass.shape[1], 3]
-    v = m_in.v_long if branch == "L" else m_in.v_trans
-    coeff = amm.coefficients_slowness(m_in, m_out, sin_theta / v, branch).as_array()  # (6, n)
-    out = np.zeros((3, len(sin_theta)))
-    for weight, omega in zip(mass, mid):
-        if weight > 0:
-            is_open = amm.open_channels(m_in, m_out, branch, omega)[:, None]
-            out += weight * amm.apply_cutoffs(coeff, is_open, branch)[3:]
-    return out / mass.sum()
+def measured(path, point: int, side: int):
+    """The Monte Carlo side of the comparison, read from a results file.
+
+    Returns (cfg, model, T, part, sin θ at bin centres, counts (3, 6, n_θ)): packets of each
+    incident branch L/SV/SH of medium `side` ending in rL rSV rSH tL tSV tSH. The counts
+    are what `PointResult.angular_fractions` divides by the emitted totals.
+    """
+    res = io.read(path, kind=KIND)
+    n = len(res.groups)
+    if not 0 <= point < n:
+        raise ValueError(f"--point {point} is out of range; {path} has points 0 to {n - 1} (rows of 'phononmc show')")
+    g = res.groups[f"point_{point:03d}"]
+    sides = [int(s) for s in np.atleast_1d(g.attrs["sides"])]
+    if side not in sides:
+        emitters = " and ".join(map(str, sides))
+        raise ValueError(f"--side {side}: point {point} has packets emitted by side {emitters} only")
+    cfg = config.parse(res.attrs["run_file"], Path(path).parent)
+    model = next(m for m in cfg.models if str(m) == g.attrs["model"])
+    part = dict(SIDE_PARTS[cfg.monte_carlo.side])[side]
+    edges = np.asarray(g["angle_edges"])
+    return cfg, model, float(g.attrs["T"]), part, 0.5 * (edges[1:] + edges[:-1]), np.asarray(g[f"side{side}_angular_sum"])
+
+
+def expected_transmission(m_in, m_out, model, T, sin_theta, branch, delta_T=0.0, part="full", dispersion="debye"):
+    """Expected fractions transmitted into L, SV, SH at sin θ, shape (3, n): the model's
+    τ averaged over the spectrum `branch` of m_in emits at T (weight ħω D v w(ω))."""
+    bs_in, bs_out = branches(m_in, dispersion), branches(m_out, dispersion)
+    b = next(x for x in bs_in if x.name == branch)
+    breaks = [x.omega_cutoff for x in bs_in + bs_out]
+    omega, dw = (a[0] for a in thermal_frequency_nodes(T + 0.5 * delta_T, breaks))
+    weight = HBAR * omega * b.dos_velocity(omega) * occupation_weight(T, delta_T, part)(omega) * dw
+    mu2 = 1.0 - np.asarray(sin_theta) ** 2
+    k = np.nan_to_num(b.wavevector(omega))[:, None]
+    p = {"amm": lambda: np.ones((len(omega), 1)), "dmm": lambda: np.zeros((len(omega), 1)),
+         "mixed": lambda: np.full((len(omega), 1), model.p),
+         "ziman": lambda: specularity.ziman(k, model.roughness),
+         "soffer": lambda: specularity.soffer(k, mu2[None, :], model.roughness)}[model.kind]()
+    p = np.broadcast_to(p, (len(omega), len(mu2)))
+    # Diffuse: channel c of m_out takes D v_c / (M_in + M_out) of every incident phonon.
+    flux_out = {x.name: x.dos_velocity(omega) for x in bs_out}
+    total = sum(x.dos_velocity(omega) for x in bs_in) + sum(flux_out.values())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diffuse = np.stack([np.where(total > 0, flux_out.get(c, 0.0 * omega) / total, 0.0) for c in amm.BRANCHES])
+    out = np.einsum("w,cw,wn->cn", weight, diffuse, 1.0 - p)
+    if model.kind != "dmm":
+        coeff = amm.coefficients_slowness(m_in, m_out, np.asarray(sin_theta) / b.velocity, branch).as_array()
+        for wi, (w, pi) in enumerate(zip(weight, p)):
+            if w > 0:
+                is_open = amm.open_channels(m_in, m_out, branch, omega[wi])[:, None]
+                out += w * pi * amm.apply_cutoffs(coeff, is_open, branch)[3:]
+    return out / weight.sum()
 
 
 def figure(path, point: int, side: int) -> Figure:
-    res = io.read(path, kind=KIND)
-    g = res.groups[f"point_{point:03d}"]
-    mats = json.loads(res.attrs["materials"])
-    m1, m2 = (Material(**mats[f"material_{i}"]) for i in (1, 2))
-    m_in, m_out = (m1, m2) if side == 1 else (m2, m1)
-    T, model = float(g.attrs["T"]), g.attrs["model"]
-    counts = g[f"side{side}_angular_sum"].astype(float)  # (3, 6, n_θ)
-    edges = g["angle_edges"]
-    centres = 0.5 * (edges[1:] + edges[:-1])
+    """The figure of `point` seen from the medium `side` (1 or 2) of results file `path`."""
+    return _figure(side, *measured(path, point, side))
+
+
+def _figure(side, cfg, model, T, part, centres, counts) -> Figure:
+    m_in, m_out = (cfg.interface.material_1, cfg.interface.material_2)[::1 if side == 1 else -1]
     fine = np.linspace(0.0, 0.999, 600)
-    crit = amm.critical_angles(m_in, m_out)
-    branches = amm.BRANCHES if not m_in.is_liquid else ("L",)
-    fig = Figure(figsize=(4.2 * len(branches), 3.8), layout="constrained")
-    axes = fig.subplots(1, len(branches), squeeze=False)[0]
-    for ax, name in zip(axes, branches):
+    crit = amm.critical_angles(m_in, m_out) if model.kind != "dmm" else {}
+    names = ("L",) if m_in.is_liquid else amm.BRANCHES
+    fig = Figure(figsize=(4.2 * len(names), 3.8), layout="constrained")
+    axes = fig.subplots(1, len(names), squeeze=False)[0]
+    for ax, name in zip(axes, names):
         j = amm.BRANCHES.index(name)
         emitted = counts[j].sum(axis=0)
-        lines = expected_transmission(m_in, m_out, T, fine, name)
+        lines = expected_transmission(m_in, m_out, model, T, fine, name, cfg.temperatures.delta_T, part, cfg.interface.dispersion)
         for c, colour in zip(range(3), ("C0", "C1", "C2")):
-            frac = np.divide(counts[j, 3 + c], emitted, out=np.full_like(emitted, np.nan), where=emitted > 0)
+            frac = np.divide(counts[j, 3 + c], emitted, out=np.full_like(emitted, np.nan, dtype=float),
+                             where=emitted > 0)
             err = np.sqrt(np.clip(frac * (1 - frac), 0, None) / np.maximum(emitted, 1))
             label = amm.CHANNELS[3 + c]
             ax.errorbar(centres, frac, yerr=err, fmt="o", ms=3, color=colour, label=f"{label} MC")
-            ax.plot(fine, lines[c], "-", color=colour, lw=1, label=f"{label} AMM")
+            ax.plot(fine, lines[c], "-", color=colour, lw=1, label=f"{label} {model}")
         for key, angle in crit.items():
-            if key.startswith(name + "->t"):
+            if key.startswith(name + "->"):
                 ax.axvline(math.sin(angle), ls=":", color="0.5", lw=0.8)
         ax.set_xlabel(r"sin $\theta$ (incidence)")
         ax.set_title(f"{name} from {m_in.name} into {m_out.name}")
         ax.set_ylim(-0.02, 1.02)
     axes[0].set_ylabel("transmitted fraction")
     axes[0].legend(fontsize=7, frameon=False)
-    fig.suptitle(f"{model}, T = {T:g} K (dotted: critical angles)")
+    fig.suptitle(f"{model}, T = {T:g} K" + ("  (dotted: critical angles)" if crit else ""))
     return fig
 
 
-def main(argv=None):
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="Monte Carlo results file (phononmc run)")
     parser.add_argument("--point", type=int, default=0, help="point index (row of 'phononmc show', from 0)")
     parser.add_argument("--side", type=int, choices=(1, 2), default=1, help="emitting medium")
     parser.add_argument("-o", "--output", default="angular_transmission.png")
     args = parser.parse_args(argv)
-    figure(args.results, args.point, args.side).savefig(args.output, dpi=150)
+    try:
+        data = measured(args.results, args.point, args.side)
+    except ValueError as exc:  # not a results file, no such point or side
+        parser.exit(2, f"{parser.prog}: error: {' '.join(str(exc).split())}\n")
+    try:
+        _figure(args.side, *data).savefig(args.output, dpi=150)
+    except OSError as exc:
+        parser.exit(1, f"{parser.prog}: error: -o {args.output}: cannot write: {exc.strerror or exc}\n")
     print(f"wrote {args.output}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

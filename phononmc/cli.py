@@ -103,7 +103,7 @@ def _add_analytic(p: argparse.ArgumentParser) -> None:
     when.add_argument("--T", nargs="+", type=float, metavar="T", dest="T",
                       help="temperatures (K) (default: 12 log-spaced from 1 to 300 K)")
     when.add_argument("--T-range", nargs=3, metavar=("TMIN", "TMAX", "N"), dest="T_range",
-                      help="N log-spaced temperatures from TMIN to TMAX (K)")
+                      help="N >= 2 log-spaced temperatures from TMIN to TMAX (K)")
     p.add_argument("--side", type=int, choices=(1, 2), default=1,
                    help="integrate phonons emitted by medium 1 or 2 (equal by detailed balance)")
     p.add_argument("--dispersion", choices=DISPERSIONS, default="debye",
@@ -112,8 +112,10 @@ def _add_analytic(p: argparse.ArgumentParser) -> None:
                    help="emitted: Landauer G for emitted-phonon temperatures; "
                         "equilibrium: G for far-field equilibrium temperatures (as measured)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--h5", metavar="FILE", help="also write an HDF5 results file")
-    p.add_argument("--plot", metavar="FILE.png", help="also write a PNG of G(T) with the T^3 asymptotes")
+    p.add_argument("--h5", metavar="FILE", help="also write an HDF5 results file (path from the current "
+                                                "directory; runs/out/ is ignored by git)")
+    p.add_argument("--plot", metavar="FILE.png", help="also write a PNG of G(T) with the T^3 asymptotes "
+                                                       "(G/T^3 when a side is liquid)")
 
 
 def _temperatures(args) -> np.ndarray:
@@ -139,8 +141,9 @@ def _temperatures(args) -> np.ndarray:
             raise UsageError(f"--T-range {name} = {t:g} K is invalid; temperatures must be finite and > 0 K")
     if tmax < tmin:
         raise UsageError(f"--T-range TMIN = {tmin:g} K exceeds TMAX = {tmax:g} K")
-    if n < 1:
-        raise UsageError(f"--T-range N = {n} is invalid; it must be >= 1 (points from TMIN to TMAX)")
+    if n < 2:
+        raise UsageError(f"--T-range N = {n} is invalid; a range needs N >= 2 points from TMIN to TMAX "
+                         f"(for one temperature use --T {tmin:g})")
     return np.geomspace(tmin, tmax, n)
 
 
@@ -198,12 +201,16 @@ def _print_table(args, r) -> None:
     for i, t in enumerate(T):
         row = f"{t:>10.4g}"
         for d in r["models"].values():
-            row += f"  {d['G'][i] / 1e6:>17.4e} {d['R_K'][i] * 1e9:>16.4e}"
+            g = "inf (no jump)" if np.isposinf(d["G"][i]) else f"{d['G'][i] / 1e6:.4e}"
+            row += f"  {g:>17} {d['R_K'][i] * 1e9:>16.4e}"
         print(row)
+    if any(np.isposinf(d["G"]).any() for d in r["models"].values()):
+        print("# inf (no jump): the interface transmits every phonon, so equilibrium temperatures "
+              "are continuous across it (R_K = 0)")
 
 
 def _finite_or_none(a):
-    """JSON has no inf/nan: map them to null."""
+    """JSON has no inf/nan: map them to null (an infinite G is flagged by "no_jump")."""
     return [float(x) if math.isfinite(x) else None for x in np.ravel(a)]
 
 
@@ -217,6 +224,7 @@ def _print_json(args, r) -> None:
         "T": _finite_or_none(r["T"]),
         "models": {
             name: {"G": _finite_or_none(d["G"]), "R_K": _finite_or_none(d["R_K"]),
+                   "no_jump": [bool(x) for x in np.isposinf(d["G"])],
                    "lowT_coefficient": d["lowT_coefficient"], "classical_limit": d["classical_limit"]}
             for name, d in r["models"].items()
         },
@@ -265,10 +273,13 @@ def _write_plot(args, r) -> None:
     lowT = ({name: d["lowT_coefficient"] for name, d in r["models"].items()}
             if args.temperature == "emitted" else None)
     title = f"{r['m1'].name} | {r['m2'].name}   ({args.dispersion}, {args.temperature} temperatures)"
-    plot.save(plot.conductance_figure(r["T"], curves, lowT=lowT, title=title), args.plot)
+    _save_plot(plot.conductance_figure(r["T"], curves, lowT=lowT, title=title,
+                                       per_T3=r["m1"].is_liquid or r["m2"].is_liquid), args.plot)
 
 
 def _cmd_analytic(args) -> int:
+    if args.plot is not None:  # refuse a bad name before computing
+        _check_plot_path(args.plot)
     r = _compute(args)
     if args.json:
         _print_json(args, r)
@@ -281,7 +292,7 @@ def _cmd_analytic(args) -> int:
         try:
             write()
         except OSError as exc:
-            raise _WriteError(f"{option} {target}: cannot write: {exc}") from None
+            raise _WriteError(f"{option} {target}: cannot write: {exc.strerror or exc}") from None
     return 0
 
 
@@ -336,13 +347,32 @@ def _write_mc_plot(result, path) -> None:
         pts = [p for p in result.points if p.model == label]
         curves[label] = landauer.conductance(m1, m2, t_line, spec, dispersion=cfg.interface.dispersion,
                                              delta_T=cfg.temperatures.delta_T)
-        points[label] = ([p.T for p in pts], [p.G for p in pts], [p.G_err for p in pts])
+        points[label] = tuple([getattr(p, f) for p in pts] for f in ("T", "G", "G_err", "G_analytic"))
     title = f"{m1.name} | {m2.name}: Monte Carlo (markers) and Landauer (lines)"
-    try:
-        plot.save(plot.conductance_figure(t_line, curves, title=title, points=points), path)
-    except OSError as exc:
-        raise _WriteError(f"cannot write plot {path}: {exc}") from exc
+    fig = plot.conductance_figure(t_line, curves, title=title, points=points, per_T3=m1.is_liquid or m2.is_liquid)
+    _save_plot(fig, path)
     print(f"# wrote {path}")
+
+
+def _check_plot_path(path) -> None:
+    """A --plot name that is not .png is a usage error (status 2)."""
+    from phononmc import plot
+
+    try:
+        plot.check_path(path)
+    except ValueError as exc:
+        raise UsageError(f"--plot {_message(exc)}") from None
+
+
+def _save_plot(fig, path) -> None:
+    """plot.save with its failure as one line naming ``path`` (status 1)."""
+    from phononmc import plot
+
+    _check_plot_path(path)
+    try:
+        plot.save(fig, path)
+    except OSError as exc:
+        raise _WriteError(f"--plot {path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _add_show(p: argparse.ArgumentParser) -> None:

@@ -9,12 +9,14 @@ pyplot's global state and never shown, so they work headless and in threads:
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from phononmc.io import atomic_target
 
@@ -38,8 +40,8 @@ def _positive(a: np.ndarray) -> np.ndarray:
 
 
 def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | None = None,
-                       points: dict | None = None) -> Figure:
-    """Log-log G(T) in MW m⁻² K⁻¹ against T (K).
+                       points: dict | None = None, per_T3: bool = False) -> Figure:
+    """Log-log G(T) in MW m⁻² K⁻¹ (or G/T³ in W m⁻² K⁻⁴) against T (K).
 
     Parameters
     ----------
@@ -48,10 +50,15 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
         {label: (G, G_err)} drawn as markers with error bars (Monte Carlo results).
     lowT : {label: G/T³ (W m⁻² K⁻⁴)}: for these labels a dashed T³ asymptote in the
         curve's colour, drawn only where it is below ~3× the curve.
-    title : optional axes title.
-    points : {label: (T_points, G, G_err)} drawn as markers with error bars at their own
-        temperatures, in the colour of the curve with the same label (Monte Carlo over
-        the analytic line); legend entry "<label> (MC)".
+    title : optional title.
+    points : {label: (T_points, G, G_err)} or {label: (T_points, G, G_err, G_analytic)}
+        drawn as markers with error bars at their own temperatures, in the colour of the
+        curve with the same label (Monte Carlo over the analytic line); legend entry
+        "<label> (MC)". With G_analytic, a panel below shows (G − G_analytic)/G_analytic
+        in % with error bars G_err/G_analytic.
+    per_T3 : plot G/T³ (W m⁻² K⁻⁴), flat at low T: readable where G spans many decades
+        (a liquid-helium side).
+    Error bars shorter than the markers are said so in the legend.
     """
     T = np.asarray(T, dtype=float).ravel()
     if T.size == 0 or np.any(~np.isfinite(T)) or np.any(T <= 0.0):
@@ -62,13 +69,26 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
     unknown = set(lowT) - set(curves)
     if unknown:
         raise ValueError(f"lowT labels {sorted(unknown)} have no curve; curves are {sorted(curves)}")
+    points = {label: tuple(np.asarray(a, dtype=float).ravel() for a in value)
+              for label, value in (points or {}).items()}
+    for label, value in points.items():
+        if len(value) not in (3, 4) or any(a.shape != value[0].shape for a in value):
+            raise ValueError(f"points {label!r}: give (T, G, G_err) or (T, G, G_err, G_analytic) of equal lengths")
+    residuals = any(len(value) == 4 for value in points.values())
 
-    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(6.4, 6.4 if residuals else 4.8), layout="constrained")
+    if residuals:
+        ax, ax_res = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1))
+    else:
+        ax = fig.add_subplot()
     ax.set_xscale("log")
     ax.set_yscale("log")
 
-    handles, labels = [], []  # in the order of `curves` (matplotlib would put lines first)
+    def scaled(t, g):
+        """What the y axis shows: G/T³ (W m⁻² K⁻⁴) or G (MW m⁻² K⁻¹)."""
+        return g / t**3 if per_T3 else g / MW
+
+    handles, labels, markers = [], [], []  # in the order of `curves` (matplotlib would put lines first)
     for colour, (label, value) in zip(_colours(len(curves)), curves.items()):
         err = None
         if isinstance(value, tuple):
@@ -80,35 +100,99 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
             raise ValueError(f"curve {label!r} has {G.size} values for {T.size} temperatures")
         Gs = _positive(G[order])
         if err is None:
-            (handle,) = ax.plot(Ts, Gs / MW, "-", color=colour, label=label)
+            (handle,) = ax.plot(Ts, scaled(Ts, Gs), "-", color=colour, label=label)
         else:
             E = np.asarray(err, dtype=float).ravel()
             if E.shape != T.shape:
                 raise ValueError(f"curve {label!r} has {E.size} errors for {T.size} temperatures")
-            handle = ax.errorbar(Ts, Gs / MW, yerr=E[order] / MW, fmt="o", ms=4, capsize=2, color=colour, label=label)
+            handle = _markers(ax, Ts, Gs, E[order], colour, scaled, markers)
         handles.append(handle)
         labels.append(str(label))
         if label in lowT:
-            _asymptote(ax, Ts, Gs, float(lowT[label]), colour)
-        if points and label in points:
-            tp, gp, ep = (np.asarray(a, dtype=float).ravel() for a in points[label])
-            handles.append(ax.errorbar(tp, gp / MW, yerr=ep / MW, fmt="o", ms=4, capsize=2, color=colour))
+            _asymptote(ax, Ts, Gs, float(lowT[label]), colour, scaled)
+        if label in points:
+            tp, gp, ep, *analytic = points[label]
+            handles.append(_markers(ax, tp, gp, ep, colour, scaled, markers))
             labels.append(f"{label} (MC)")
+            if analytic:
+                ax_res.errorbar(tp, 100.0 * (gp / analytic[0] - 1.0), yerr=100.0 * ep / analytic[0], fmt="o", ms=MARKER,
+                                capsize=2, color=colour)
 
     if lowT:
         handles.append(Line2D([], [], ls="--", color="0.4"))
         labels.append(r"low-$T$ limit $\propto T^3$")
+    ax.set_ylabel(r"G/T$^3$ (W m$^{-2}$ K$^{-4}$)" if per_T3 else r"G (MW m$^{-2}$ K$^{-1}$)")
+    ax.grid(True, which="major", alpha=0.3)
+    _readable_log_ticks(ax)
+    if markers and _error_bars_hidden(fig, ax, markers):
+        labels.append("MC error bars are smaller than the markers" + (" (see below)" if residuals else ""))
+        handles.append(Line2D([], [], ls="none"))
     if handles:
         ax.legend(handles, labels, frameon=False)
-    ax.set_xlabel("T (K)")
-    ax.set_ylabel(r"G (MW m$^{-2}$ K$^{-1}$)")
-    ax.grid(True, which="major", alpha=0.3)
+    if residuals:
+        ax_res.axhline(0.0, color="0.5", lw=0.8)
+        ax_res.set_ylabel("MC − Landauer (%)")
+        ax_res.grid(True, which="major", alpha=0.3)
+        ax_res.set_xlabel("T (K)")
+        ax.tick_params(labelbottom=False)
+    else:
+        ax.set_xlabel("T (K)")
     if title:
         ax.set_title(title)
     return fig
 
 
-def _asymptote(ax, Ts, Gs, coefficient: float, colour) -> None:
+#: Marker size (points) of Monte Carlo results.
+MARKER = 4.0
+
+
+def _markers(ax, t, g, err, colour, scaled, registry):
+    """Markers with ±err bars (G, err in W m⁻² K⁻¹) on the scaled y axis; recorded in `registry`."""
+    y = scaled(t, g)
+    handle = ax.errorbar(t, y, yerr=(y - scaled(t, g - err), scaled(t, g + err) - y), fmt="o", ms=MARKER,
+                         capsize=2, color=colour)
+    registry.append((t, y, scaled(t, g + err)))
+    return handle
+
+
+def _error_bars_hidden(fig, ax, markers) -> bool:
+    """True when every error bar reaches less than a marker radius beyond its centre (on screen)."""
+    fig.draw_without_rendering()  # the final axes size, after the constrained layout
+    radius = 0.5 * MARKER * fig.dpi / 72.0
+    for t, y, top in markers:
+        ok = np.isfinite(y) & np.isfinite(top) & (y > 0)
+        if not ok.any():
+            continue
+        centre = ax.transData.transform(np.column_stack([t[ok], y[ok]]))[:, 1]
+        upper = ax.transData.transform(np.column_stack([t[ok], top[ok]]))[:, 1]
+        if np.any(upper - centre >= radius):
+            return False
+    return True
+
+
+def _tick_label(value, _pos=None) -> str:
+    """1, 0.5, 200 plainly; very small or large values as m×10ⁿ."""
+    if 1e-3 <= value < 1e4:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    power = rf"10^{{{int(exponent)}}}"
+    return rf"${power}$" if mantissa == "1" else rf"${mantissa}\times{power}$"
+
+
+def _readable_log_ticks(ax) -> None:
+    """Label major ticks only; on an axis spanning under two decades put them at 1, 2, 5 × 10ⁿ
+    (under 0.7 decade at every integer × 10ⁿ) so that some are labelled and none overlap."""
+    for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        axis.set_minor_formatter(NullFormatter())
+        decades = math.log10(hi / lo)
+        if decades < 2.0:
+            subs = (1.0, 2.0, 5.0) if decades >= 0.7 else tuple(range(1, 10))
+            axis.set_major_locator(LogLocator(subs=subs))
+        if decades < 2.0 or axis is ax.xaxis:
+            axis.set_major_formatter(FuncFormatter(_tick_label))
+
+
+def _asymptote(ax, Ts, Gs, coefficient: float, colour, scaled) -> None:
     """Dashed coefficient·T³ (W m⁻² K⁻¹) where it stays below ASYMPTOTE_CLIP × the curve."""
     ok = np.isfinite(Gs)
     if coefficient <= 0.0 or not np.isfinite(coefficient) or ok.sum() == 0:
@@ -122,15 +206,32 @@ def _asymptote(ax, Ts, Gs, coefficient: float, colour) -> None:
     line[line > ASYMPTOTE_CLIP * curve] = np.nan
     if np.all(np.isnan(line)):
         return
-    ax.plot(grid, line / MW, "--", color=colour, lw=1.0, zorder=1.5, label="_nolegend_")
+    ax.plot(grid, scaled(grid, line), "--", color=colour, lw=1.0, zorder=1.5, label="_nolegend_")
+
+
+def check_path(path) -> Path:
+    """``path`` as a Path; ValueError unless it names a .png file (figures are written as PNG)."""
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"{path}: a figure is written as PNG; the file name must end in .png")
+    return path
 
 
 def save(fig: Figure, path) -> Path:
-    """Write ``fig`` as PNG (150 dpi) to ``path`` via a temporary file, then close it."""
-    path = Path(path)
+    """Write ``fig`` as PNG (150 dpi) to ``path`` (.png) via a temporary file, then close it.
+
+    A failure raises OSError naming ``path``, never the temporary file.
+    """
+    path = check_path(path)
     try:
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"directory {path.parent} does not exist")
         with atomic_target(path) as tmp:
             fig.savefig(tmp, dpi=150, format="png")
+    except OSError as exc:
+        if exc.strerror is None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     finally:
         pyplot = sys.modules.get("matplotlib.pyplot")  # close only if pyplot manages it
         if pyplot is not None:

@@ -141,3 +141,114 @@ def test_python_dash_m():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "He4" in proc.stdout
+
+
+# --------------------------------------------------------------------------- issue 7: identical media, slips, figures
+
+
+@pytest.mark.parametrize("medium", ["Si", "He4"])
+def test_equilibrium_identical_media_say_no_jump(capsys, medium):
+    argv = ["analytic", medium, medium, "--temperature", "equilibrium", "--T", "1", "2"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.split() and line.split()[0] in ("1", "2")]
+    assert len(rows) == 2 and all("inf (no jump)" in row for row in rows)
+    assert "R_K = 0" in out
+    assert main(argv + ["--json"]) == 0
+    models = json.loads(capsys.readouterr().out)["models"]
+    assert models["amm"]["no_jump"] == [True, True] and models["amm"]["R_K"] == [0.0, 0.0]
+    # the DMM sends half of every branch back: G_eq = G / (1 - 1/2) = G_emit, finite
+    m = phononmc.material(medium)
+    assert models["dmm"]["no_jump"] == [False, False]
+    np.testing.assert_allclose(models["dmm"]["G"], landauer.emission_conductance(m, np.array([1.0, 2.0])), rtol=1e-9)
+
+
+def test_plot_name_must_end_in_png(tmp_path, capsys):
+    path = tmp_path / "out.txt"
+    assert main(["analytic", "Si", "Ge", "--T", "10", "--plot", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"phononmc: error: --plot {path}") and ".png" in captured.err
+    assert captured.err.count("\n") == 1 and captured.out == ""  # refused before any output
+    assert not path.exists()
+
+
+def test_T_range_needs_two_points(capsys):
+    assert main(["analytic", "Si", "Ge", "--T-range", "1", "300", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "N = 1" in err and "N >= 2" in err and "--T 1" in err and err.count("\n") == 1
+
+
+def test_failed_plot_names_the_users_path(capsys):
+    assert main(["analytic", "Si", "Ge", "--T", "10", "--plot", "/nonexistent/x.png"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("phononmc: error: --plot /nonexistent/x.png: cannot write")
+    assert ".tmp" not in err and err.count("\n") == 1
+
+
+def _capture_figure(monkeypatch):
+    from phononmc import plot
+
+    figures = []
+    monkeypatch.setattr(plot, "save", lambda fig, path: figures.append(fig))
+    return figures
+
+
+def test_analytic_plot_data_equal_the_h5(tmp_path, capsys, monkeypatch):
+    figures = _capture_figure(monkeypatch)
+    h5 = tmp_path / "cu_he.h5"
+    assert main(["analytic", "Cu", "He4", "--T-range", "0.2", "5", "6", "--h5", str(h5), "--plot", "G.png"]) == 0
+    res = io.read(h5, kind="analytic")
+    ax = figures[0].axes[0]
+    for line, name in zip([ln for ln in ax.get_lines() if ln.get_linestyle() == "-"], ("amm", "dmm")):
+        T, G = res.groups[name]["T"], res.groups[name]["G"]
+        np.testing.assert_allclose(line.get_xdata(), T)
+        np.testing.assert_allclose(line.get_ydata(), G / T**3)  # a helium side: G/T^3
+
+
+MC_RUN = """
+name = "cuhe"
+seed = 7
+output = "cuhe.h5"
+[interface]
+material_1 = "Cu"
+material_2 = "He4"
+[[models]]
+kind = "dmm"
+[temperatures]
+values = [0.5, 2.0]
+[monte_carlo]
+packets_per_batch = 20000
+batches = 4
+side = 1
+[tallies]
+spectral_bins = 8
+angle_bins = 6
+"""
+
+
+def test_mc_plot_data_equal_the_results_file(tmp_path, capsys, monkeypatch):
+    from phononmc.mc.run import read_table
+
+    figures = _capture_figure(monkeypatch)
+    run_file = tmp_path / "cuhe.toml"
+    run_file.write_text(MC_RUN)
+    assert main(["run", str(run_file), "--no-progress", "--plot", str(tmp_path / "G.png")]) == 0
+    _, rows = read_table(tmp_path / "cuhe.h5")
+    T, G, err, ga = (np.array([r[k] for r in rows]) for k in ("T", "G", "G_err", "G_analytic"))
+    ax, ax_res = figures[0].axes
+    x, y = ax.containers[0].lines[0].get_data()
+    np.testing.assert_allclose(x, T)
+    np.testing.assert_allclose(y, G / T**3)
+    x, y = ax_res.containers[0].lines[0].get_data()
+    np.testing.assert_allclose(y, 100 * (G - ga) / ga, rtol=1e-9)
+    top = np.array(ax_res.containers[0].lines[2][0].get_segments())[:, 1, 1]
+    np.testing.assert_allclose(top - y, 100 * err / ga, rtol=1e-9)
+
+
+def test_run_plot_name_must_end_in_png(tmp_path, capsys):
+    run_file = tmp_path / "cuhe.toml"
+    run_file.write_text(MC_RUN)
+    assert main(["run", str(run_file), "--no-progress", "--plot", str(tmp_path / "G.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"phononmc: error: --plot {tmp_path / 'G.txt'}") and err.count("\n") == 1
+    assert not (tmp_path / "G.txt").exists()

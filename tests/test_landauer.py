@@ -1,5 +1,6 @@
 """Landauer G(T): detailed balance, T³ and classical limits, bounds, model algebra."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -112,3 +113,18 @@ BAD_CALLS = [
 def test_bad_input_messages(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
         landauer.conductance(*args, **kwargs)
+
+
+@pytest.mark.parametrize("m", [SI, HE], ids=lambda m: m.name)
+def test_identical_media_first_rung(m):
+    """AMM: every phonon crosses (G = G_emit, no equilibrium jump); DMM: τ = 1/2, so G_eq = G_emit."""
+    T = np.array([0.5, 5.0, 50.0])
+    emit = landauer.emission_conductance(m, T)
+    np.testing.assert_allclose(landauer.mean_transmission(m, m, T, "amm"), 1.0, atol=1e-12)
+    np.testing.assert_allclose(landauer.mean_transmission(m, m, T, "dmm"), 0.5, atol=1e-12)
+    assert np.all(np.isposinf(landauer.conductance(m, m, T, "amm", temperature="equilibrium")))
+    np.testing.assert_allclose(landauer.conductance(m, m, T, "dmm", temperature="equilibrium"), emit, rtol=1e-12)
+    # a 1e-9 mismatch leaves a tiny jump: huge but finite G_eq, no cliff to a finite value
+    near = dataclasses.replace(m, v_long=m.v_long * (1 + 1e-9))
+    factor = landauer.equilibrium_factor(m, near, T, "amm")
+    assert np.all(np.isfinite(factor)) and np.all(factor > 1e7)

@@ -13,7 +13,10 @@ the boundary conditions at z = 0:
 The energy coefficient of an outgoing wave k is the ratio of normal energy fluxes,
 |A_k|² ρ_k v_k² q_k / (ρ v² q)_incident with q the normal slowness (Aki & Richards,
 *Quantitative Seismology*, 2nd ed., 2002, §5.2); evanescent waves (imaginary q) carry
-no flux. Reflected + transmitted = 1.
+no flux. Reflected + transmitted = 1. SH and liquid–liquid P couple one wave per side and
+use the closed form in the ratio q₂/q₁; P–SV is solved as a linear system. At grazing
+incidence (q = 0, no flux) the coefficients are the limit s → 1/v: total reflection, or
+total transmission when m2 is m1 (elastically identical media transmit at every angle).
 
 Frequency cutoffs (docs/theory.md, "Frequency cutoffs"): with Debye branches, a channel
 (1,j) → (i′,j′) is open at ω only below both branch cutoffs; a closed channel's share
@@ -73,13 +76,18 @@ def _check_incident(m1: Material, incident: str) -> None:
         )
 
 
+def _normal_slowness(v, s):
+    """q = √(1/v² − s²) (s m⁻¹), complex: imaginary for an evanescent wave, exactly 0 at s v = 1."""
+    return np.sqrt(((1.0 - (s * v) ** 2) / v**2).astype(complex))
+
+
 def _wave(rho, v, mu, lam, s, direction, kind):
     """Displacement (x, z) and traction (σ_xz, σ_zz)/iω of a unit-amplitude P or SV wave.
 
     s: real tangential slowness, shape (N,); direction +1 (towards +z) or −1.
     Returns (d_x, d_z, t_xz, t_zz, q), each complex, shape (N,).
     """
-    q = direction * np.sqrt((1.0 / v**2 - s**2).astype(complex))
+    q = direction * _normal_slowness(v, s)
     if kind == "P":
         dx, dz = v * s, v * q
     else:
@@ -89,10 +97,9 @@ def _wave(rho, v, mu, lam, s, direction, kind):
     return dx, dz, txz, tzz, q
 
 
-def _flux(rho, v, q, amplitude):
-    """Normal energy flux per ω²/2 of a wave: ρ v² Re(q)|A|² if propagating, 0 if evanescent."""
-    propagating = np.abs(q.imag) <= 1e-12 * np.abs(q.real) + 1e-300
-    return np.where(propagating, rho * v**2 * np.abs(q.real) * np.abs(amplitude) ** 2, 0.0)
+def _propagating(q):
+    """Re q where the wave propagates (real q), 0 where it is evanescent: its normal energy flux per ρv²|A|²."""
+    return np.where(np.abs(q.imag) <= 1e-12 * np.abs(q.real) + 1e-300, np.abs(q.real), 0.0)
 
 
 def _waves_of(m: Material):
@@ -110,13 +117,18 @@ def coefficients_slowness(m1: Material, m2: Material, s, incident: str = "L") ->
     s = np.atleast_1d(np.asarray(s, dtype=float))
     zero = np.zeros_like(s)
     if incident == "SH":
-        return _coefficients_sh(m1, m2, s, zero)
+        if m2.is_liquid:  # the liquid takes no shear: total reflection
+            return Coefficients(zero, zero, zero + 1.0, zero, zero, zero)
+        t = _single_wave(m1.shear_modulus, m2.shear_modulus, m1.v_trans, m2.v_trans, s)
+        return Coefficients(zero, zero, 1.0 - t, zero, zero, t)
+    if m1.is_liquid and m2.is_liquid:
+        t = _single_wave(m2.density, m1.density, m1.v_long, m2.v_long, s)
+        return Coefficients(1.0 - t, zero, zero, t, zero, zero)
 
     rho1, rho2 = m1.density, m2.density
     mu1, mu2 = m1.shear_modulus, m2.shear_modulus
     lam1, lam2 = m1.lame_lambda, m2.lame_lambda
     both_solid = not (m1.is_liquid or m2.is_liquid)
-    any_solid = not (m1.is_liquid and m2.is_liquid)
 
     v_inc = m1.v_long if incident == "L" else m1.v_trans
     scale = 1.0 / (rho1 * v_inc)  # tractions ~ ρv, displacements ~ 1: balance the rows
@@ -124,45 +136,64 @@ def coefficients_slowness(m1: Material, m2: Material, s, incident: str = "L") ->
     def rows(d):
         dx, dz, txz, tzz, _ = d
         txz, tzz = txz * scale, tzz * scale
-        out = ([dx] if both_solid else []) + [dz] + ([txz] if any_solid else []) + [tzz]
+        out = ([dx] if both_solid else []) + [dz, txz, tzz]
         return np.stack(out, axis=-1)  # (N, n_eq)
 
-    inc = _wave(rho1, v_inc, mu1, lam1, s, +1, "P" if incident == "L" else "S")
-    refl = [(k, v, _wave(rho1, v, mu1, lam1, s, -1, k)) for k, v in _waves_of(m1)]
-    trans = [(k, v, _wave(rho2, v, mu2, lam2, s, +1, k)) for k, v in _waves_of(m2)]
-    matrix = np.stack([rows(w) for _, _, w in refl] + [-rows(w) for _, _, w in trans], axis=-1)
-    # Grazing incidence (q_inc = 0) carries no flux and makes the system singular; its
-    # limit is total specular reflection, set below. Solve a harmless identity there.
-    grazing = s * v_inc >= 1.0
-    matrix[grazing] = np.eye(matrix.shape[-1])
+    kind_inc = "P" if incident == "L" else "S"
+    inc = _wave(rho1, v_inc, mu1, lam1, s, +1, kind_inc)
+    refl = [(k, v, rho1, _wave(rho1, v, mu1, lam1, s, -1, k)) for k, v in _waves_of(m1)]
+    trans = [(k, v, rho2, _wave(rho2, v, mu2, lam2, s, +1, k)) for k, v in _waves_of(m2)]
+    matrix = np.stack([rows(w) for *_, w in refl] + [-rows(w) for *_, w in trans], axis=-1)
+    # Grazing incidence (q_inc = 0) carries no flux; its limit s → 1/v is total specular
+    # reflection (set below), unless m2 continues the incident wave unchanged. Two outgoing
+    # waves of equal speed and moduli that both graze (identical media at grazing or at a
+    # shared critical slowness) make the matrix singular: there, solve by least squares for
+    # the departure from the incident wave running on into m2 (0 for identical media). The
+    # null direction is made of grazing waves, which carry no flux.
     col_scale = 1.0 / np.abs(matrix).max(axis=-2, keepdims=True)  # equilibrate columns
-    amplitudes = np.linalg.solve(matrix * col_scale, -rows(inc)[..., None])[..., 0] * col_scale[:, 0, :]
+    a = matrix * col_scale
+    sv = np.linalg.svd(a, compute_uv=False)
+    singular = sv[:, -1] <= 1e-14 * sv[:, 0]
+    grazing = (s * v_inc >= 1.0) & ~singular
+    replaced = (singular | grazing)[:, None, None]
+    x = np.linalg.solve(np.where(replaced, np.eye(a.shape[-1]), a), -rows(inc)[..., None])[..., 0]
+    amplitudes = x * col_scale[:, 0, :]
+    ahead = next((len(refl) + c for c, (k, *_) in enumerate(trans) if k == kind_inc), None)
+    if np.any(singular):
+        departure = -rows(inc)[singular]
+        if ahead is not None:
+            departure += rows(trans[ahead - len(refl)][3])[singular]
+        x = (np.linalg.pinv(a[singular]) @ departure[..., None])[..., 0]
+        amplitudes[singular] = x * col_scale[singular, 0, :]
+        if ahead is not None:
+            amplitudes[singular, ahead] += 1.0
 
-    flux_in = _flux(rho1, v_inc, inc[4], 1.0)
-    out = {c: zero.copy() for c in CHANNELS}
+    # Energy coefficient = (ρ_k v_k² / ρ₁ v²) |A_k|² Re q_k / q_inc; where q_inc = 0 (only
+    # on singular rows here) q_k / q_inc → 1 for a wave of the incident's speed, and any
+    # other wave's amplitude vanishes with q_inc.
+    q_inc = inc[4].real
+    out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        for col, (prefix, rho, waves) in enumerate(
-            [("r", rho1, w) for w in refl] + [("t", rho2, w) for w in trans]
-        ):
-            kind, v, wave = waves
+        for col, (prefix, (kind, v, rho, wave)) in enumerate([("r", w) for w in refl] + [("t", w) for w in trans]):
+            ratio = np.where(q_inc > 0, _propagating(wave[4]) / q_inc, float(v == v_inc))
+            energy = rho * v**2 / (rho1 * v_inc**2) * np.abs(amplitudes[:, col]) ** 2 * ratio
             name = prefix + ("L" if kind == "P" else "SV")
-            out[name] = np.where(grazing, 0.0, _flux(rho, v, wave[4], amplitudes[:, col]) / flux_in)
-    out["r" + incident] = np.where(grazing, 1.0, out["r" + incident])
+            out[name] = np.where(grazing, float(name == "r" + incident), energy)
+    out = {c: out.get(c, zero) for c in CHANNELS}
     return Coefficients(**out)
 
 
-def _coefficients_sh(m1, m2, s, zero):
-    """SH closed form: r = (μ₁q₁ − μ₂q₂)/(μ₁q₁ + μ₂q₂), T = 4 μ₁q₁ μ₂q₂ / |μ₁q₁ + μ₂q₂|² (q₂ real)."""
-    q1 = np.sqrt((1.0 / m1.v_trans**2 - s**2).astype(complex))
-    if m2.is_liquid:
-        return Coefficients(zero, zero, zero + 1.0, zero, zero, zero)
-    q2 = np.sqrt((1.0 / m2.v_trans**2 - s**2).astype(complex))
-    a, b = m1.shear_modulus * q1, m2.shear_modulus * q2
-    propagating2 = np.abs(q2.imag) <= 1e-12 * np.abs(q2.real) + 1e-300
+def _single_wave(a1, a2, v1, v2, s):
+    """Transmission when one wave per side couples (SH; P between liquids), shape of s.
+
+    T = 4 a₁a₂ρ / (a₁ + a₂ρ)² with ρ = q₂/q₁ (0 if q₂ is evanescent): a = μ for SH
+    (a₁ = μ₁, a₂ = μ₂), a = ρ for liquids (a₁ = ρ₂, a₂ = ρ₁). At grazing (q₁ = 0) ρ is its
+    limit: 1 for equal speeds (q₂ = q₁ for every s), else ∞ (T = 0, total reflection).
+    """
+    q1 = _normal_slowness(v1, s).real
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(propagating2 & (q1.real > 0), 4.0 * a.real * b.real / np.abs(a + b) ** 2, 0.0)
-    r = 1.0 - t  # grazing incidence (q₁ = 0) is totally reflected
-    return Coefficients(zero, zero, r, zero, zero, t)
+        ratio = np.where(q1 > 0, _propagating(_normal_slowness(v2, s)) / q1, float(v1 == v2))
+    return 4.0 * a1 * a2 * ratio / (a1 + a2 * ratio) ** 2
 
 
 def _check_angles(theta):

@@ -1,0 +1,100 @@
+"""analysis/angular_transmission.py: one-line errors, the model's expectation, critical angles."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import phononmc
+from phononmc.cli import main as phononmc_main
+
+SCRIPT = Path(__file__).resolve().parents[1] / "analysis" / "angular_transmission.py"
+spec = importlib.util.spec_from_file_location("angular_transmission", SCRIPT)
+angular = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(angular)
+
+RUN = """
+name = "angles"
+seed = 11
+output = "angles.h5"
+[interface]
+material_1 = "Si"
+material_2 = "Ge"
+[[models]]
+kind = "amm"
+[[models]]
+kind = "dmm"
+[temperatures]
+values = [10.0]
+[monte_carlo]
+packets_per_batch = 50000
+batches = 4
+side = 1
+[tallies]
+spectral_bins = 8
+angle_bins = 10
+"""
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("angles")
+    (folder / "angles.toml").write_text(RUN)
+    assert phononmc_main(["run", str(folder / "angles.toml"), "--no-progress"]) == 0
+    return folder / "angles.h5"  # point 0: amm, point 1: dmm, both at 10 K from side 1 (Si)
+
+
+def _error_line(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        angular.main(argv)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+def test_bad_point_side_or_file_is_one_line(results, capsys, tmp_path):
+    assert "--point 99 is out of range" in _error_line(capsys, [str(results), "--point", "99"])
+    assert "points 0 to 1" in _error_line(capsys, [str(results), "--point", "-1"])
+    assert "--side 2" in _error_line(capsys, [str(results), "--side", "2"])
+    analytic = tmp_path / "analytic.h5"
+    assert phononmc_main(["analytic", "Si", "Ge", "--T", "10", "--h5", str(analytic)]) == 0
+    assert str(analytic) in _error_line(capsys, [str(analytic)])
+
+
+def test_dmm_point_is_compared_with_the_dmm(results):
+    """Below every cutoff the DMM sends a fraction v_c⁻² / Σ v⁻² into branch c, at every angle."""
+    cfg, model, T, part, centres, counts = angular.measured(results, 1, 1)
+    assert model.kind == "dmm"
+    si, ge = phononmc.material("Si"), phononmc.material("Ge")
+    inv2 = {m.name: np.array([m.v_long, m.v_trans, m.v_trans]) ** -2.0 for m in (si, ge)}
+    expected = inv2["Ge"] / (inv2["Si"].sum() + inv2["Ge"].sum())
+    for j, branch in enumerate(("L", "SV", "SH")):
+        lines = angular.expected_transmission(si, ge, model, T, centres, branch)
+        np.testing.assert_allclose(lines, np.repeat(expected[:, None], len(centres), axis=1), rtol=1e-6)
+        emitted = counts[j].sum(axis=0)
+        frac = counts[j, 3:] / emitted
+        sigma = np.sqrt(lines * (1 - lines) / emitted)
+        assert np.all(np.abs(frac - lines) < 5 * sigma)  # the Monte Carlo agrees with the lines
+
+
+def test_amm_point_agrees_and_marks_critical_angles(results):
+    cfg, model, T, part, centres, counts = angular.measured(results, 0, 1)
+    si, ge = cfg.material_1, cfg.material_2
+    width = centres[1] - centres[0]
+    s = (centres[:, None] + width * (np.arange(200) / 200 - 0.5 + 1 / 400)).ravel()  # 200 points per bin
+    for j, branch in enumerate(("L", "SV", "SH")):
+        fine = angular.expected_transmission(si, ge, model, T, s, branch).reshape(3, len(centres), 200)
+        lines = (fine * s.reshape(len(centres), 200)).sum(-1) / s.reshape(len(centres), 200).sum(-1)  # μ² uniform
+        emitted = counts[j].sum(axis=0)
+        frac = counts[j, 3:] / emitted
+        sigma = np.sqrt(np.clip(lines * (1 - lines), 1e-4, None) / emitted)
+        assert np.all(np.abs(frac - lines) < 5 * sigma)
+    fig = angular.figure(results, 0, 1)
+    assert "dotted: critical angles" in fig._suptitle.get_text()
+    sv = fig.axes[1]
+    dotted = [ln.get_xdata()[0] for ln in sv.get_lines() if ln.get_linestyle() == ":"]
+    assert dotted == pytest.approx([si.v_trans / si.v_long])  # SV -> rL, Snell
+    dmm_fig = angular.figure(results, 1, 1)
+    assert "dotted" not in dmm_fig._suptitle.get_text()
+    assert not [ln for ax in dmm_fig.axes for ln in ax.get_lines() if ln.get_linestyle() == ":"]
