@@ -80,7 +80,7 @@ def test_dmm_point_is_compared_with_the_dmm(results):
 
 def test_amm_point_agrees_and_marks_critical_angles(results):
     cfg, model, T, part, centres, counts = angular.measured(results, 0, 1)
-    si, ge = cfg.material_1, cfg.material_2
+    si, ge = cfg.interface.material_1, cfg.interface.material_2
     width = centres[1] - centres[0]
     s = (centres[:, None] + width * (np.arange(200) / 200 - 0.5 + 1 / 400)).ravel()  # 200 points per bin
     for j, branch in enumerate(("L", "SV", "SH")):
