@@ -268,8 +268,8 @@ def read(path, kind: str | None = None) -> Results:
     """Read a results file written by `write`.
 
     Raises ValueError, naming the file and the problem, when the file is missing, is not
-    HDF5, is not a phononmc results file, has another schema version, or (if ``kind`` is
-    given) holds another kind of results.
+    HDF5, is damaged or truncated, is not a phononmc results file, has another schema
+    version, or (if ``kind`` is given) holds another kind of results.
     """
     path = Path(path)
     if not path.exists():
@@ -278,6 +278,14 @@ def read(path, kind: str | None = None) -> Results:
         raise ValueError(f"{path} is not a file")
     if not h5py.is_hdf5(path):
         raise ValueError(f"{path} is not an HDF5 file, so not a phononmc results file")
+    try:
+        return _read(path, kind)
+    except (OSError, RuntimeError, KeyError, UnicodeDecodeError) as exc:  # what h5py raises on a damaged file
+        reason = " ".join(str(exc).split())
+        raise ValueError(f"{path} is damaged or incomplete (e.g. a truncated copy); HDF5 says: {reason}") from None
+
+
+def _read(path: Path, kind: str | None) -> Results:
     with h5py.File(path, "r") as f:
         attrs = {k: _plain(v) for k, v in f.attrs.items()}
         filetype = attrs.get("filetype")

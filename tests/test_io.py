@@ -164,3 +164,14 @@ def test_existing_target_replaced_only_on_success(tmp_path):
 def test_missing_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         io.write(tmp_path / "no" / "r.h5", "analytic", {})
+
+
+def test_truncated_file_is_reported_as_damaged(tmp_path):
+    path = io.write(tmp_path / "r.h5", "analytic", _groups())
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # an interrupted copy
+    with pytest.raises(ValueError) as err:
+        io.read(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path} is damaged or incomplete") and "truncated" in msg
+    assert "\n" not in msg
