@@ -25,9 +25,11 @@ same directory and renames it over the target only on success.
 from __future__ import annotations
 
 import datetime
+import fcntl
 import os
 import platform
 import subprocess
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -239,6 +241,67 @@ def atomic_target(path):
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+# --------------------------------------------------------------------------- lock
+
+
+def _lock_path(path) -> Path:
+    path = Path(path)
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def locked(path):
+    """Hold the lock of results file ``path`` (``.<name>.lock`` beside it, holding our pid)
+    while a run writes it; raises ValueError if another process holds it.
+
+    An flock: the kernel releases it when the process ends, however it ends, so a killed
+    run leaves at most a stale file that `lock_holder` reads as unheld.
+    """
+    lock = _lock_path(path)
+    for attempt in range(20):
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            holder = lock_holder(path)
+            if holder is not None:
+                raise ValueError(f"{path} is being written by another phononmc run (pid {holder or '?'}); "
+                                 "wait for it to finish, or choose another output") from None
+            time.sleep(0.05)  # only a reader's brief probe was in the way
+            continue
+        if os.path.exists(lock) and os.path.samestat(os.fstat(fd), os.stat(lock)):
+            break
+        os.close(fd)  # the previous holder removed this file after we opened it: lock the new one
+    else:
+        raise ValueError(f"{path}: cannot take the lock {lock}; remove it if no phononmc run is writing {path}")
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        lock.unlink(missing_ok=True)  # before unlocking, so nobody can lock a file that is about to vanish
+        os.close(fd)
+
+
+def lock_holder(path) -> int | None:
+    """The pid of the process holding `locked` (``path``) (0 until it has written its pid),
+    or None if no process holds it."""
+    try:
+        fd = os.open(_lock_path(path), os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.read(fd, 32).decode(errors="replace").strip()
+            return int(text) if text.isdigit() else 0
+        return None
+    finally:
+        os.close(fd)  # also releases the probe's shared lock
 
 
 # --------------------------------------------------------------------------- reading
