@@ -2,13 +2,17 @@
 
     phononmc materials [--json]
     phononmc analytic Si Ge --model amm --model "mixed(p=0.5)" --T-range 1 300 12 --plot G.png
+    phononmc run runs/quickstart.toml [--resume | --overwrite]
+    phononmc show runs/out/quickstart.h5
 
 Each subcommand is one entry of `COMMANDS`: (name, help, add_arguments, handler). To add
-one (``run``, ``show`` for Monte Carlo), write its two functions and append it there.
+one, write its two functions and append it there.
 
-Errors in the input (unknown material, T <= 0, bad model, bad option) print one line
-``phononmc: error: <message>`` on stderr and exit with status 2; a file that cannot be
-written exits with status 1. There is no traceback for either.
+Errors in the input (unknown material, T <= 0, bad model, bad option, a damaged results
+file) print one line ``phononmc: error: <message>`` on stderr and exit with status 2; a
+file that cannot be written exits with status 1. There is no traceback for either. A
+reader that closes the output early (``phononmc show x.h5 | head``) ends the command
+quietly with status 141, as SIGPIPE would.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import shlex
+import signal
 import sys
 from typing import Callable, NamedTuple
 
@@ -26,6 +32,7 @@ import numpy as np
 import phononmc
 from phononmc import io, landauer
 from phononmc.dispersion import DISPERSIONS
+from phononmc.mc import run as mc_run
 
 PROG = "phononmc"
 
@@ -294,24 +301,31 @@ class _WriteError(Exception):
 
 def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("run_file", help="TOML run file, e.g. runs/quickstart.toml")
-    p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run from its results file; also extends a finished run "
-                        "whose run file now asks for more batches (only [monte_carlo] batches, "
-                        "rel_err_target, checkpoint_every, threads may change)")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run from its results file; also extends a finished run "
+                            "whose run file now asks for more batches (only [monte_carlo] batches, "
+                            "rel_err_target, checkpoint_every, threads may change)")
+    start.add_argument("--overwrite", action="store_true",
+                       help="start over even if the results file holds an interrupted run or is damaged "
+                            "(a complete run is replaced without it)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--plot", metavar="FILE.png", help="also write G(T): Monte Carlo points over the analytic curves")
 
 
 def _cmd_run(args) -> int:
-    from phononmc.mc.run import simulate
-
     try:
-        result = simulate(args.run_file, resume=args.resume, progress=not args.no_progress)
+        result = mc_run.simulate(args.run_file, resume=args.resume, overwrite=args.overwrite,
+                                 progress=not args.no_progress)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; finished batches are saved. Continue with: "
               f"{PROG} run {args.run_file} --resume", file=sys.stderr)
         return 130
+    except OSError as exc:
+        raise _WriteError(f"cannot write the results of {args.run_file}: {exc}") from None
     cfg = result.config
+    if args.resume and result.new_batches == 0:
+        print(f"# nothing to do: {result.path} already holds every point the run file asks for")
     print(f"# {cfg.name}: {cfg.material_1.name} | {cfg.material_2.name}, dispersion {cfg.dispersion}, "
           f"phonons from side {cfg.side}, delta_T = {cfg.delta_T:g} K")
     print("# G for emitted-phonon temperatures (Landauer); z = (G_MC - G_analytic) / sigma")
@@ -348,12 +362,12 @@ def _add_show(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_show(args) -> int:
-    from phononmc.mc.run import format_table, read_table
-
-    attrs, rows = read_table(args.results)
-    print(f"# {attrs.get('name', '?')}: status {attrs.get('status', '?')}, phononmc {attrs.get('phononmc_version', '?')}, "
-          f"created {attrs.get('created', '?')}, seed {attrs.get('seed', '?')}, threads {attrs.get('threads', '?')}")
-    print(format_table(rows))
+    attrs, rows = mc_run.read_table(args.results)
+    resumed = f", resumed {attrs['resumed']}" if "resumed" in attrs else ""
+    print(f"# {attrs.get('name', '?')}: status {attrs['status']}, phononmc {attrs.get('phononmc_version', '?')}, "
+          f"created {attrs.get('created', '?')}{resumed}, seed {attrs.get('seed', '?')}, "
+          f"threads {attrs.get('threads', '?')}")
+    print(mc_run.format_table(rows))
     return 0
 
 
@@ -392,7 +406,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return status
+    except BrokenPipeError:  # e.g. `phononmc show x.h5 | head`: the reader has gone, stop quietly
+        # As the Python docs on SIGPIPE advise: point stdout at devnull so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE  # what a shell reports for a process ended by SIGPIPE
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else 0
     except (UsageError, ValueError, KeyError) as exc:
