@@ -18,7 +18,6 @@ quietly with status 141, as SIGPIPE would.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
 import os
@@ -30,23 +29,13 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import phononmc
-from phononmc import io, landauer
+from phononmc import analytic_results, io, landauer
+from phononmc.analytic_results import TEMPERATURE_DEFINITIONS, UNITS
+from phononmc.analytic_results import material_record as _material_record
 from phononmc.dispersion import DISPERSIONS
 from phononmc.mc import run as mc_run
 
 PROG = "phononmc"
-
-TEMPERATURE_DEFINITIONS = {
-    "emitted": "G for emitted-phonon temperatures (Landauer)",
-    "equilibrium": "G for equilibrium temperatures (far-field profiles, as measured)",
-}
-UNITS = {
-    "T": "K",
-    "G": "W m^-2 K^-1",
-    "R_K": "m^2 K W^-1",
-    "lowT_coefficient": "W m^-2 K^-4",
-    "classical_limit": "W m^-2 K^-1",
-}
 
 
 class UsageError(Exception):
@@ -71,10 +60,6 @@ def _message(exc: BaseException) -> str:
 
 def _add_materials(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the database as JSON (full sources)")
-
-
-def _material_record(m) -> dict:
-    return {**dataclasses.asdict(m), "is_liquid": m.is_liquid}
 
 
 def _cmd_materials(args) -> int:
@@ -234,34 +219,9 @@ def _print_json(args, r) -> None:
 
 
 def _write_h5(args, r, argv) -> None:
-    materials = json.dumps({"m1": _material_record(r["m1"]), "m2": _material_record(r["m2"])})
-    groups = {}
-    for name, d in r["models"].items():
-        groups[name] = {
-            "attrs": {
-                "model": name,
-                "lowT_coefficient": d["lowT_coefficient"],
-                "lowT_coefficient_units": UNITS["lowT_coefficient"],
-                "classical_limit": d["classical_limit"],
-                "classical_limit_units": UNITS["classical_limit"],
-                "limits_temperature_definition": TEMPERATURE_DEFINITIONS["emitted"],
-                "temperature": args.temperature,
-                "temperature_definition": TEMPERATURE_DEFINITIONS[args.temperature],
-                "materials": materials,
-            },
-            "datasets": {"T": (r["T"], UNITS["T"]), "G": (d["G"], UNITS["G"]), "R_K": (d["R_K"], UNITS["R_K"])},
-        }
-    attrs = {
-        "material_1": r["m1"].name,
-        "material_2": r["m2"].name,
-        "materials": materials,
-        "side": args.side,
-        "dispersion": args.dispersion,
-        "temperature": args.temperature,
-        "temperature_definition": TEMPERATURE_DEFINITIONS[args.temperature],
-        "command": shlex.join([PROG, *argv]),
-    }
-    io.write(args.h5, "analytic", groups, attrs=attrs, provenance=io.provenance())
+    res = analytic_results.AnalyticResults(r["m1"], r["m2"], r["T"], r["models"], side=args.side,
+                                           dispersion=args.dispersion, temperature=args.temperature)
+    analytic_results.write(args.h5, res, command=shlex.join([PROG, *argv]))
 
 
 def _write_plot(args, r) -> None:
@@ -358,16 +318,34 @@ def _write_mc_plot(result, path) -> None:
 
 
 def _add_show(p: argparse.ArgumentParser) -> None:
-    p.add_argument("results", help="HDF5 results file written by 'phononmc run'")
+    p.add_argument("results", help="HDF5 results file written by 'phononmc run' or 'phononmc analytic --h5'")
 
 
-def _cmd_show(args) -> int:
-    attrs, rows = mc_run.read_table(args.results)
+def _show_montecarlo(path) -> None:
+    attrs, rows = mc_run.read_table(path)
     resumed = f", resumed {attrs['resumed']}" if "resumed" in attrs else ""
     print(f"# {attrs.get('name', '?')}: status {attrs['status']}, phononmc {attrs.get('phononmc_version', '?')}, "
           f"created {attrs.get('created', '?')}{resumed}, seed {attrs.get('seed', '?')}, "
           f"threads {attrs.get('threads', '?')}")
     print(mc_run.format_table(rows))
+
+
+def _show_analytic(path) -> None:
+    res = analytic_results.read(path)
+    print(f"# {res.attrs.get('command', 'analytic results')}   (phononmc {res.attrs.get('phononmc_version', '?')}, "
+          f"created {res.attrs.get('created', '?')})")
+    _print_table(res, {"m1": res.material_1, "m2": res.material_2, "T": res.T, "models": res.models})
+
+
+#: What `show` prints for each kind of results file.
+SHOW = {mc_run.KIND: _show_montecarlo, analytic_results.KIND: _show_analytic}
+
+
+def _cmd_show(args) -> int:
+    kind = io.read(args.results).kind
+    if kind not in SHOW:
+        raise ValueError(f"{args.results} holds {kind!r} results; show reads {' and '.join(map(repr, SHOW))} results")
+    SHOW[kind](args.results)
     return 0
 
 
@@ -385,7 +363,7 @@ COMMANDS = [
             _add_analytic, _cmd_analytic),
     Command("run", "run a Monte Carlo job from a TOML run file; writes an HDF5 results file",
             _add_run, _cmd_run),
-    Command("show", "print the table of a Monte Carlo results file", _add_show, _cmd_show),
+    Command("show", "print the table of a results file (Monte Carlo or analytic)", _add_show, _cmd_show),
 ]
 
 
