@@ -284,13 +284,14 @@ def _cmd_run(args) -> int:
     except OSError as exc:
         raise _WriteError(f"cannot write the results of {args.run_file}: {exc}") from None
     cfg = result.config
-    if args.resume and result.new_batches == 0:
-        print(f"# nothing to do: {result.path} already holds every point the run file asks for")
     print(f"# {cfg.name}: {cfg.material_1.name} | {cfg.material_2.name}, dispersion {cfg.dispersion}, "
           f"phonons from side {cfg.side}, delta_T = {cfg.delta_T:g} K")
     print("# G for emitted-phonon temperatures (Landauer); z = (G_MC - G_analytic) / sigma")
     print(result.table())
-    print(f"# wrote {result.path}")
+    if args.resume and result.new_batches == 0:
+        print(f"# nothing to do: {result.path} already holds every point the run file asks for")
+    else:
+        print(f"# wrote {result.path}")
     if args.plot:
         _write_mc_plot(result, args.plot)
     return 0

@@ -17,9 +17,11 @@ The same functions serve the analytic CLI and the Monte Carlo drivers:
     res = io.read("out.h5", kind="analytic")
     G, units = res.groups["amm"].datasets["G"]
 
-`read` refuses files of another type or schema version with a message that names what
-is wrong; `write` never leaves a half-written target: it writes a temporary file in the
-same directory and renames it over the target only on success.
+`read` refuses files of another type or schema version, and damaged (e.g. truncated)
+files, with a message that names what is wrong; `write` never leaves a half-written
+target: it writes a temporary file in the same directory and renames it over the target
+only on success. A process that rewrites a file over time (a Monte Carlo run) holds
+`locked(path)` meanwhile; `lock_holder(path)` tells whether one still does.
 """
 
 from __future__ import annotations
