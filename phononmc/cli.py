@@ -2,44 +2,40 @@
 
     phononmc materials [--json]
     phononmc analytic Si Ge --model amm --model "mixed(p=0.5)" --T-range 1 300 12 --plot G.png
+    phononmc run runs/quickstart.toml [--resume | --overwrite]
+    phononmc show runs/out/quickstart.h5
 
 Each subcommand is one entry of `COMMANDS`: (name, help, add_arguments, handler). To add
-one (``run``, ``show`` for Monte Carlo), write its two functions and append it there.
+one, write its two functions and append it there.
 
-Errors in the input (unknown material, T <= 0, bad model, bad option) print one line
-``phononmc: error: <message>`` on stderr and exit with status 2; a file that cannot be
-written exits with status 1. There is no traceback for either.
+Errors in the input (unknown material, T <= 0, bad model, bad option, a damaged results
+file) print one line ``phononmc: error: <message>`` on stderr and exit with status 2; a
+file that cannot be written exits with status 1. There is no traceback for either. A
+reader that closes the output early (``phononmc show x.h5 | head``) ends the command
+quietly with status 141, as SIGPIPE would.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
+import os
 import shlex
+import signal
 import sys
 from typing import Callable, NamedTuple
 
 import numpy as np
 
 import phononmc
-from phononmc import io, landauer, models
+from phononmc import analytic_results, io, landauer, models
+from phononmc.analytic_results import TEMPERATURE_DEFINITIONS, UNITS
+from phononmc.analytic_results import material_record as _material_record
 from phononmc.dispersion import DISPERSIONS
+from phononmc.mc import run as mc_run
 
 PROG = "phononmc"
-
-TEMPERATURE_DEFINITIONS = {
-    "emitted": "G for emitted-phonon temperatures (Landauer)",
-    "equilibrium": "G for equilibrium temperatures (far-field profiles, as measured)",
-}
-UNITS = {
-    "T": "K",
-    "G": "W m^-2 K^-1",
-    "R_K": "m^2 K W^-1",
-    "lowT_coefficient": "W m^-2 K^-4",
-    "classical_limit": "W m^-2 K^-1",
-}
 
 
 class UsageError(Exception):
@@ -64,10 +60,6 @@ def _message(exc: BaseException) -> str:
 
 def _add_materials(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the database as JSON (full sources)")
-
-
-def _material_record(m) -> dict:
-    return {**dataclasses.asdict(m), "is_liquid": m.is_liquid}
 
 
 def _cmd_materials(args) -> int:
@@ -235,34 +227,9 @@ def _print_json(args, r) -> None:
 
 
 def _write_h5(args, r, argv) -> None:
-    materials = json.dumps({"m1": _material_record(r["m1"]), "m2": _material_record(r["m2"])})
-    groups = {}
-    for name, d in r["models"].items():
-        groups[name] = {
-            "attrs": {
-                "model": name,
-                "lowT_coefficient": d["lowT_coefficient"],
-                "lowT_coefficient_units": UNITS["lowT_coefficient"],
-                "classical_limit": d["classical_limit"],
-                "classical_limit_units": UNITS["classical_limit"],
-                "limits_temperature_definition": TEMPERATURE_DEFINITIONS["emitted"],
-                "temperature": args.temperature,
-                "temperature_definition": TEMPERATURE_DEFINITIONS[args.temperature],
-                "materials": materials,
-            },
-            "datasets": {"T": (r["T"], UNITS["T"]), "G": (d["G"], UNITS["G"]), "R_K": (d["R_K"], UNITS["R_K"])},
-        }
-    attrs = {
-        "material_1": r["m1"].name,
-        "material_2": r["m2"].name,
-        "materials": materials,
-        "side": args.side,
-        "dispersion": args.dispersion,
-        "temperature": args.temperature,
-        "temperature_definition": TEMPERATURE_DEFINITIONS[args.temperature],
-        "command": shlex.join([PROG, *argv]),
-    }
-    io.write(args.h5, "analytic", groups, attrs=attrs, provenance=io.provenance())
+    res = analytic_results.AnalyticResults(r["m1"], r["m2"], r["T"], r["models"], side=args.side,
+                                           dispersion=args.dispersion, temperature=args.temperature)
+    analytic_results.write(args.h5, res, command=shlex.join([PROG, *argv]))
 
 
 def _write_plot(args, r) -> None:
@@ -305,30 +272,38 @@ class _WriteError(Exception):
 
 def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("run_file", help="TOML run file, e.g. runs/quickstart.toml")
-    p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run from its results file; also extends a finished run "
-                        "whose run file now asks for more batches (only [monte_carlo] batches, "
-                        "rel_err_target, checkpoint_every, threads may change)")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run from its results file; also extends a finished run "
+                            "whose run file now asks for more batches (only [monte_carlo] batches, "
+                            "rel_err_target, checkpoint_every, threads may change)")
+    start.add_argument("--overwrite", action="store_true",
+                       help="start over even if the results file holds an interrupted run or is damaged "
+                            "(a complete run is replaced without it)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--plot", metavar="FILE.png", help="also write G(T): Monte Carlo points over the analytic curves")
 
 
 def _cmd_run(args) -> int:
-    from phononmc.mc.run import simulate
-
     try:
-        result = simulate(args.run_file, resume=args.resume, progress=not args.no_progress)
+        result = mc_run.simulate(args.run_file, resume=args.resume, overwrite=args.overwrite,
+                                 progress=not args.no_progress)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; finished batches are saved. Continue with: "
               f"{PROG} run {args.run_file} --resume", file=sys.stderr)
         return 130
+    except OSError as exc:
+        raise _WriteError(f"cannot write the results of {args.run_file}: {exc}") from None
     cfg = result.config
     print(f"# {cfg.name}: {cfg.interface.material_1.name} | {cfg.interface.material_2.name}, "
           f"dispersion {cfg.interface.dispersion}, phonons from side {cfg.monte_carlo.side}, "
           f"delta_T = {cfg.temperatures.delta_T:g} K")
     print("# G for emitted-phonon temperatures (Landauer); z = (G_MC - G_analytic) / sigma")
     print(result.table())
-    print(f"# wrote {result.path}")
+    if args.resume and result.new_batches == 0:
+        print(f"# nothing to do: {result.path} already holds every point the run file asks for")
+    else:
+        print(f"# wrote {result.path}")
     if args.plot:
         _write_mc_plot(result, args.plot)
     return 0
@@ -376,16 +351,34 @@ def _save_plot(fig, path) -> None:
 
 
 def _add_show(p: argparse.ArgumentParser) -> None:
-    p.add_argument("results", help="HDF5 results file written by 'phononmc run'")
+    p.add_argument("results", help="HDF5 results file written by 'phononmc run' or 'phononmc analytic --h5'")
+
+
+def _show_montecarlo(path) -> None:
+    attrs, rows = mc_run.read_table(path)
+    resumed = f", resumed {attrs['resumed']}" if "resumed" in attrs else ""
+    print(f"# {attrs.get('name', '?')}: status {attrs['status']}, phononmc {attrs.get('phononmc_version', '?')}, "
+          f"created {attrs.get('created', '?')}{resumed}, seed {attrs.get('seed', '?')}, "
+          f"threads {attrs.get('threads', '?')}")
+    print(mc_run.format_table(rows))
+
+
+def _show_analytic(path) -> None:
+    res = analytic_results.read(path)
+    print(f"# {res.attrs.get('command', 'analytic results')}   (phononmc {res.attrs.get('phononmc_version', '?')}, "
+          f"created {res.attrs.get('created', '?')})")
+    _print_table(res, {"m1": res.material_1, "m2": res.material_2, "T": res.T, "models": res.models})
+
+
+#: What `show` prints for each kind of results file.
+SHOW = {mc_run.KIND: _show_montecarlo, analytic_results.KIND: _show_analytic}
 
 
 def _cmd_show(args) -> int:
-    from phononmc.mc.run import format_table, read_table
-
-    attrs, rows = read_table(args.results)
-    print(f"# {attrs.get('name', '?')}: status {attrs.get('status', '?')}, phononmc {attrs.get('phononmc_version', '?')}, "
-          f"created {attrs.get('created', '?')}, seed {attrs.get('seed', '?')}, threads {attrs.get('threads', '?')}")
-    print(format_table(rows))
+    kind = io.read(args.results).kind
+    if kind not in SHOW:
+        raise ValueError(f"{args.results} holds {kind!r} results; show reads {' and '.join(map(repr, SHOW))} results")
+    SHOW[kind](args.results)
     return 0
 
 
@@ -403,7 +396,7 @@ COMMANDS = [
             _add_analytic, _cmd_analytic),
     Command("run", "run a Monte Carlo job from a TOML run file; writes an HDF5 results file",
             _add_run, _cmd_run),
-    Command("show", "print the table of a Monte Carlo results file", _add_show, _cmd_show),
+    Command("show", "print the table of a results file (Monte Carlo or analytic)", _add_show, _cmd_show),
 ]
 
 
@@ -424,7 +417,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return status
+    except BrokenPipeError:  # e.g. `phononmc show x.h5 | head`: the reader has gone, stop quietly
+        # As the Python docs on SIGPIPE advise: point stdout at devnull so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE  # what a shell reports for a process ended by SIGPIPE
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else 0
     except (UsageError, ValueError, KeyError) as exc:

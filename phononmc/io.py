@@ -17,17 +17,21 @@ The same functions serve the analytic CLI and the Monte Carlo drivers:
     res = io.read("out.h5", kind="analytic")
     G, units = res.groups["amm"].datasets["G"]
 
-`read` refuses files of another type or schema version with a message that names what
-is wrong; `write` never leaves a half-written target: it writes a temporary file in the
-same directory and renames it over the target only on success.
+`read` refuses files of another type or schema version, and damaged (e.g. truncated)
+files, with a message that names what is wrong; `write` never leaves a half-written
+target: it writes a temporary file in the same directory and renames it over the target
+only on success. A process that rewrites a file over time (a Monte Carlo run) holds
+`locked(path)` meanwhile; `lock_holder(path)` tells whether one still does.
 """
 
 from __future__ import annotations
 
 import datetime
+import fcntl
 import os
 import platform
 import subprocess
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -241,6 +245,67 @@ def atomic_target(path):
         raise
 
 
+# --------------------------------------------------------------------------- lock
+
+
+def _lock_path(path) -> Path:
+    path = Path(path)
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def locked(path):
+    """Hold the lock of results file ``path`` (``.<name>.lock`` beside it, holding our pid)
+    while a run writes it; raises ValueError if another process holds it.
+
+    An flock: the kernel releases it when the process ends, however it ends, so a killed
+    run leaves at most a stale file that `lock_holder` reads as unheld.
+    """
+    lock = _lock_path(path)
+    for attempt in range(20):
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            holder = lock_holder(path)
+            if holder is not None:
+                raise ValueError(f"{path} is being written by another phononmc run (pid {holder or '?'}); "
+                                 "wait for it to finish, or choose another output") from None
+            time.sleep(0.05)  # only a reader's brief probe was in the way
+            continue
+        if os.path.exists(lock) and os.path.samestat(os.fstat(fd), os.stat(lock)):
+            break
+        os.close(fd)  # the previous holder removed this file after we opened it: lock the new one
+    else:
+        raise ValueError(f"{path}: cannot take the lock {lock}; remove it if no phononmc run is writing {path}")
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        lock.unlink(missing_ok=True)  # before unlocking, so nobody can lock a file that is about to vanish
+        os.close(fd)
+
+
+def lock_holder(path) -> int | None:
+    """The pid of the process holding `locked` (``path``) (0 until it has written its pid),
+    or None if no process holds it."""
+    try:
+        fd = os.open(_lock_path(path), os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.read(fd, 32).decode(errors="replace").strip()
+            return int(text) if text.isdigit() else 0
+        return None
+    finally:
+        os.close(fd)  # also releases the probe's shared lock
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -268,8 +333,8 @@ def read(path, kind: str | None = None) -> Results:
     """Read a results file written by `write`.
 
     Raises ValueError, naming the file and the problem, when the file is missing, is not
-    HDF5, is not a phononmc results file, has another schema version, or (if ``kind`` is
-    given) holds another kind of results.
+    HDF5, is damaged or truncated, is not a phononmc results file, has another schema
+    version, or (if ``kind`` is given) holds another kind of results.
     """
     path = Path(path)
     if not path.exists():
@@ -278,6 +343,14 @@ def read(path, kind: str | None = None) -> Results:
         raise ValueError(f"{path} is not a file")
     if not h5py.is_hdf5(path):
         raise ValueError(f"{path} is not an HDF5 file, so not a phononmc results file")
+    try:
+        return _read(path, kind)
+    except (OSError, RuntimeError, KeyError, UnicodeDecodeError) as exc:  # what h5py raises on a damaged file
+        reason = " ".join(str(exc).split())
+        raise ValueError(f"{path} is damaged or incomplete (e.g. a truncated copy); HDF5 says: {reason}") from None
+
+
+def _read(path: Path, kind: str | None) -> Results:
     with h5py.File(path, "r") as f:
         attrs = {k: _plain(v) for k, v in f.attrs.items()}
         filetype = attrs.get("filetype")

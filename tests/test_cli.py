@@ -1,6 +1,7 @@
 """The `phononmc` command: wiring to the library, output files, one-line errors."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -252,3 +253,48 @@ def test_run_plot_name_must_end_in_png(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"phononmc: error: --plot {tmp_path / 'G.txt'}") and err.count("\n") == 1
     assert not (tmp_path / "G.txt").exists()
+
+
+def test_show_reads_analytic_h5(tmp_path, capsys):
+    path = tmp_path / "sige.h5"
+    assert main(["analytic", "Si", "Ge", "--T", "10", "300", "--side", "2", "--h5", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert main(["show", str(path)]) == 0
+    shown = capsys.readouterr().out
+    assert "phonons from side 2 (Ge)" in shown and "--side 2" in shown.splitlines()[0]
+    rows = [line.split() for line in shown.splitlines() if line.strip() and not line.startswith("#")][2:]
+    G = landauer.conductance(phononmc.material("Si"), phononmc.material("Ge"), 300.0, model="dmm", side=2)
+    assert float(rows[1][3]) == pytest.approx(G / 1e6, rel=1e-4)  # T, amm G, amm R_K, dmm G
+    assert shown.split("\n", 1)[1] == printed  # the same table the computation printed
+
+
+def _truncated_copy(tmp_path):
+    path = tmp_path / "sige.h5"
+    assert main(["analytic", "Si", "Ge", "--T", "10", "--h5", str(path)]) == 0
+    path.write_bytes(path.read_bytes()[:3000])
+    return path
+
+
+def test_show_damaged_file_is_one_line(tmp_path, capsys):
+    path = _truncated_copy(tmp_path)
+    capsys.readouterr()
+    assert main(["show", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"phononmc: error: {path} is damaged or incomplete") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_show_into_closed_pipe_is_quiet(tmp_path, unbuffered):
+    """`phononmc show x.h5 | head` : the reader leaves early; no BrokenPipeError traceback,
+    whether stdout is block-buffered (the error comes at the final flush) or not."""
+    path = tmp_path / "sige.h5"
+    assert main(["analytic", "Si", "Ge", "--T", "10", "--h5", str(path)]) == 0
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    proc = subprocess.Popen([sys.executable, "-m", "phononmc", "show", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # the reader is gone before the command prints anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert err == ""

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import phononmc
-from phononmc import io
+from phononmc import analytic_results, io
 
 
 def _groups():
@@ -164,3 +164,31 @@ def test_existing_target_replaced_only_on_success(tmp_path):
 def test_missing_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         io.write(tmp_path / "no" / "r.h5", "analytic", {})
+
+
+def test_truncated_file_is_reported_as_damaged(tmp_path):
+    path = io.write(tmp_path / "r.h5", "analytic", _groups())
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # an interrupted copy
+    with pytest.raises(ValueError) as err:
+        io.read(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path} is damaged or incomplete") and "truncated" in msg
+    assert "\n" not in msg
+
+
+def test_analytic_results_round_trip(tmp_path):
+    si, he = phononmc.material("Si"), phononmc.material("He4")
+    T = np.array([0.5, 2.0])
+    models = {"dmm": {"G": np.array([1.0, 64.0]), "R_K": np.array([1.0, 1 / 64]), "lowT_coefficient": 8.0,
+                      "classical_limit": 3e4}}
+    written = analytic_results.AnalyticResults(si, he, T, models, side=2, dispersion="debye",
+                                               temperature="equilibrium")
+    analytic_results.write(tmp_path / "a.h5", written, command="phononmc analytic Si He4")
+    back = analytic_results.read(tmp_path / "a.h5")
+    assert (back.material_1, back.material_2) == (si, he) and back.material_2.is_liquid
+    assert (back.side, back.dispersion, back.temperature) == (2, "debye", "equilibrium")
+    np.testing.assert_array_equal(back.T, T)
+    for key in ("G", "R_K", "lowT_coefficient", "classical_limit"):
+        np.testing.assert_array_equal(back.models["dmm"][key], models["dmm"][key])
+    assert back.attrs["command"] == "phononmc analytic Si He4" and back.attrs["kind"] == "analytic"

@@ -7,7 +7,9 @@ net flux gives G = (G₁ + G₂)/2 (in linear response each side's estimate is G
 
 Batches run in chunks of `checkpoint_every`; after each chunk the whole results file is
 rewritten atomically with the running sums, so an interrupted run keeps what it did and
-`resume=True` continues from the last chunk with bit-identical results.
+`resume=True` continues from the last chunk with bit-identical results. While a run writes
+its results file it holds the file's lock (`io.locked`): a file left with status "running"
+that no process holds reads as "interrupted".
 """
 
 from __future__ import annotations
@@ -33,13 +35,29 @@ G_UNITS = "W m^-2 K^-1"
 SIDE_PARTS = {"both": ((1, "upper"), (2, "lower")), 1: ((1, "full"),), 2: ((2, "full"),)}
 
 
+#: Relative difference of G and G_analytic that is round-off when the Monte Carlo has no
+#: statistical error (G_err = 0).
+EXACT_RTOL = 1e-9
+
+
+def z_score(G: float, G_err: float, G_analytic: float) -> float:
+    """(G − G_analytic)/G_err; with G_err = 0 (every packet had the same fate, e.g. identical
+    media in the AMM) 0 if G equals G_analytic to round-off (EXACT_RTOL), else ±inf."""
+    diff = G - G_analytic
+    if G_err > 0:
+        return diff / G_err
+    if math.isclose(G, G_analytic, rel_tol=EXACT_RTOL):
+        return 0.0
+    return math.copysign(math.inf, diff) if not math.isnan(diff) else math.nan
+
+
 @dataclass
 class PointResult:
     """Monte Carlo G at one (model, T) with its analytic counterpart.
 
     G, G_err, G_analytic in W m⁻² K⁻¹ (emitted-phonon temperatures, like Landauer);
-    z = (G − G_analytic)/G_err. tallies: one `tallies.ScoreTally` per emitting side, with the
-    scores of `interface.score_layout` in units of G_emit/N of that side (W m⁻² K⁻¹).
+    z = (G − G_analytic)/G_err (see `z_score`). tallies: one `tallies.ScoreTally` per emitting
+    side, with the scores of `interface.score_layout` in units of G_emit/N of that side (W m⁻² K⁻¹).
     spectral_edges (rad s⁻¹) and angle_edges (sin θ) are the histogram bin edges.
     """
 
@@ -63,7 +81,7 @@ class PointResult:
 
     @property
     def z(self) -> float:
-        return (self.G - self.G_analytic) / self.G_err
+        return z_score(self.G, self.G_err, self.G_analytic)
 
     @property
     def batches(self) -> int:
@@ -93,6 +111,7 @@ class SimulationResult:
     config: RunConfig
     points: list = field(default_factory=list)
     path: Path | None = None
+    new_batches: int = 0  # batches run by this call, summed over points (0: a resume had nothing to do)
 
     def table(self) -> str:
         """Plain-text table: T, G_MC ± σ, G_analytic, z, per model."""
@@ -101,26 +120,38 @@ class SimulationResult:
 
 
 def format_table(rows) -> str:
-    """Rows of dicts (model, T, G, G_err, G_analytic [W m⁻² K⁻¹], z, batches) as a text table."""
+    """Rows of dicts (model, T, G, G_err, G_analytic [W m⁻² K⁻¹], z, batches) as a text table;
+    z reads "exact" where G_err = 0 and G equals G_analytic to round-off."""
     head = f"{'model':<20} {'T [K]':>9} {'G_MC [MW m^-2 K^-1]':>26} {'G_analytic':>12} {'z':>7} {'batches':>8}"
     lines = [head, "-" * len(head)]
     for r in rows:
+        z = "exact" if r["G_err"] == 0 and r["z"] == 0 else f"{r['z']:.2f}"
         lines.append(f"{r['model']:<20} {r['T']:>9.4g} {r['G'] / 1e6:>15.7g} ± {r['G_err'] / 1e6:<8.2g} "
-                     f"{r['G_analytic'] / 1e6:>12.7g} {r['z']:>7.2f} {r['batches']:>8d}")
+                     f"{r['G_analytic'] / 1e6:>12.7g} {z:>7} {r['batches']:>8d}")
     return "\n".join(lines)
 
 
 def read_table(path) -> tuple[dict, list[dict]]:
-    """Root attributes and table rows of a Monte Carlo results file (for `phononmc show`)."""
+    """Root attributes (status as `run_status` gives it) and table rows of a Monte Carlo
+    results file (for `phononmc show`)."""
     res = io.read(path, kind=KIND)
     rows = []
     for name in sorted(res.groups):
         g = res.groups[name]
         sides = np.atleast_1d(g.attrs["sides"])
-        rows.append({"model": g.attrs["model"], "T": g.attrs["T"], "G": float(g["G"]), "G_err": float(g["G_err"]),
-                     "G_analytic": float(g["G_analytic"]), "z": g.attrs["z"],
-                     "batches": int(min(g[f"side{s}_batches"] for s in sides))})
-    return res.attrs, rows
+        G, G_err, G_analytic = float(g["G"]), float(g["G_err"]), float(g["G_analytic"])
+        rows.append({"model": g.attrs["model"], "T": g.attrs["T"], "G": G, "G_err": G_err, "G_analytic": G_analytic,
+                     "z": z_score(G, G_err, G_analytic), "batches": int(min(g[f"side{s}_batches"] for s in sides))})
+    return {**res.attrs, "status": run_status(path, res.attrs)}, rows
+
+
+def run_status(path, attrs: dict) -> str:
+    """Status of the run in results file `path` with root `attrs`: "complete", "running"
+    (a live run holds the file's lock) or "interrupted" (it stopped before completing)."""
+    status = attrs.get("status", "?")
+    if status == "running" and io.lock_holder(path) is None:
+        return "interrupted"
+    return status
 
 
 def _analytic(cfg: RunConfig, model, T: float, sides) -> float:
@@ -172,20 +203,17 @@ def _groups(points) -> dict:
                 ds[f"side{side}_{key}"] = (np.asarray(value), G_UNITS if key == "unit" else "1")
         groups[f"point_{i:03d}"] = {
             "attrs": {"model": p.model, "T": p.T, "delta_T": p.delta_T, "sides": np.array(p.sides),
-                      "complete": p.complete, "z": p.z if p.G_err > 0 else math.nan,
+                      "complete": p.complete, "z": p.z,
                       "temperature_definition": "emitted-phonon temperatures (Landauer)"},
             "datasets": ds}
     return groups
 
 
-def _write(cfg: RunConfig, points, complete: bool) -> Path:
-    threads = numba.get_num_threads()
-    prov = io.provenance(run_text=cfg.text, seed=cfg.seed, threads=threads)
+def _write(cfg: RunConfig, points, complete: bool, prov: dict) -> Path:
     attrs = {"status": "complete" if complete else "running", "name": cfg.name,
              "materials": json.dumps({f"material_{i}": {f.name: getattr(m, f.name) for f in fields(m)}
                                       for i, m in ((1, cfg.interface.material_1), (2, cfg.interface.material_2))}),
              "dispersion": cfg.interface.dispersion, "side": cfg.monte_carlo.side}
-    cfg.output.parent.mkdir(parents=True, exist_ok=True)
     return io.write(cfg.output, KIND, _groups(points), attrs=attrs, provenance=prov)
 
 
@@ -194,20 +222,27 @@ RESUMABLE_CHANGES = ("monte_carlo.batches", "monte_carlo.rel_err_target", "monte
                      "monte_carlo.threads")
 
 
-def _restore(cfg: RunConfig, points) -> None:
-    """Load the running sums of a previous run of the same job into `points`.
+def _restore(cfg: RunConfig, points) -> dict:
+    """Load the running sums of a previous run of the same job into `points`; returns the
+    root attributes of its results file.
 
     The previous run file may differ only in RESUMABLE_CHANGES (e.g. more batches: the
-    batch streams continue where they stopped, so the result equals one longer run).
+    batch streams continue where they stopped, so the result equals one longer run). Fewer
+    batches than a point already has are refused: they would leave points at different counts.
     """
-    res = io.read(cfg.output, kind=KIND)
+    if not cfg.output.exists():
+        raise ValueError(f"cannot resume: {cfg.output} does not exist (run without --resume first)")
+    try:
+        res = io.read(cfg.output, kind=KIND)
+    except ValueError as exc:
+        raise ValueError(f"cannot resume: {exc}; start over with --overwrite, or choose another output") from None
     previous = parse(res.attrs.get("run_file", ""), cfg.source.parent if cfg.source else ".", cfg.source)
     ignored = (*RESUMABLE_CHANGES, "text", "source", "output")
     changed = [path for path in previous.differences(cfg) if path not in ignored]
     if changed:
         raise ValueError(f"cannot resume: {cfg.output} was written by a different run file "
                          f"({', '.join(changed)} differ; only {', '.join(RESUMABLE_CHANGES)} may change); "
-                         "delete it, or choose another output path")
+                         "start over with --overwrite, or choose another output path")
     for i, p in enumerate(points):
         g = res.groups.get(f"point_{i:03d}")
         if g is None:
@@ -216,36 +251,73 @@ def _restore(cfg: RunConfig, points) -> None:
             prefix = f"side{side}_"
             state = {key[len(prefix):]: g[key] for key in g.datasets if key.startswith(prefix)}
             p.tallies[k] = ScoreTally.from_state(p.tallies[k].layout, state)  # `_done` decides again
+    most = max(points, key=lambda q: q.batches)
+    batches = cfg.monte_carlo.batches
+    if most.batches > batches:
+        raise ValueError(f"cannot resume: monte_carlo.batches = {batches} is fewer than the {most.batches} batches "
+                         f"{cfg.output} already holds ({most.model}, T = {most.T:g} K); "
+                         "batches can only grow on resume")
+    return res.attrs
 
 
-def simulate(run, resume: bool = False, progress: bool = True, write: bool = True) -> SimulationResult:
+def _refuse_unfinished(path: Path) -> None:
+    """Refuse to start a run over a results file that holds an unfinished run or cannot be read."""
+    if not path.exists():
+        return
+    try:
+        res = io.read(path, kind=KIND)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; not replacing it: start over with --overwrite, or choose another output") from None
+    if res.attrs.get("status") != "complete":  # we hold the lock, so no run is writing it
+        done = sum(bool(g.attrs.get("complete")) for g in res.groups.values())
+        raise ValueError(f"{path} holds an interrupted run ({done} of {len(res.groups)} points complete); "
+                         "continue it with --resume, or start over with --overwrite")
+
+
+def simulate(run, resume: bool = False, progress: bool = True, write: bool = True,
+             overwrite: bool = False) -> SimulationResult:
     """Run a Monte Carlo job.
 
     run : path of a TOML run file, or a `config.RunConfig`.
-    resume : continue a previous, interrupted run of the same run file from its output.
+    resume : continue a previous run of the same run file from its output, or extend it
+        (more batches); a finished run with nothing to add is returned unchanged (new_batches = 0).
     progress : show a progress bar (tqdm) over batches.
-    write : write (and checkpoint) the HDF5 results file `config.output`.
+    write : write (and checkpoint) the HDF5 results file `config.output`, holding its lock.
+    overwrite : start over even if the output holds an interrupted run or cannot be read
+        (refused otherwise); a complete run is replaced without it.
     """
     cfg = run if isinstance(run, RunConfig) else load(run)
+    if resume and overwrite:
+        raise ValueError(f"resume and overwrite exclude each other: continue the run in {cfg.output}, "
+                         "or start it over")
     threads_before = numba.get_num_threads()
     if cfg.monte_carlo.threads:
         numba.set_num_threads(min(cfg.monte_carlo.threads, numba.config.NUMBA_NUM_THREADS))
     try:
-        return _simulate(cfg, resume, progress, write)
+        if not write:
+            return _simulate(cfg, resume, overwrite, progress, write)
+        cfg.output.parent.mkdir(parents=True, exist_ok=True)
+        with io.locked(cfg.output):
+            return _simulate(cfg, resume, overwrite, progress, write)
     finally:
         numba.set_num_threads(threads_before)
 
 
-def _simulate(cfg: RunConfig, resume: bool, progress: bool, write: bool) -> SimulationResult:
+def _simulate(cfg: RunConfig, resume: bool, overwrite: bool, progress: bool, write: bool) -> SimulationResult:
     points, plans = _new_points(cfg)
+    prov = io.provenance(run_text=cfg.text, seed=cfg.seed, threads=numba.get_num_threads())
+    finished = False  # the output already holds this run, complete
     if resume:
-        if not cfg.output.exists():
-            raise ValueError(f"cannot resume: {cfg.output} does not exist (run without --resume first)")
-        _restore(cfg, points)
+        previous = _restore(cfg, points)
+        prov["created"], prov["resumed"] = previous.get("created"), prov["created"]
+        finished = previous.get("status") == "complete"
+    elif write and not overwrite:
+        _refuse_unfinished(cfg.output)
     mc = cfg.monte_carlo
-    total = sum(mc.batches * len(p.sides) for p in points)
-    bar = tqdm(total=total, disable=not progress, unit="batch", desc=cfg.name,
-               initial=sum(t.batches for p in points for t in p.tallies))
+    # Both sides of a point run each chunk together: the bar counts a point's batches once.
+    bar = tqdm(total=mc.batches * len(points), disable=not progress, unit="batch", desc=cfg.name,
+               initial=sum(p.batches for p in points))
+    new_batches = 0
     try:
         for index, (p, side_plans) in enumerate(zip(points, plans)):
             while not (p.complete or _done(p, cfg)):
@@ -253,14 +325,15 @@ def _simulate(cfg: RunConfig, resume: bool, progress: bool, write: bool) -> Simu
                 for tally, plan in zip(p.tallies, side_plans):
                     tally.add(run_batches(plan, cfg.seed, index, tally.batches, chunk, mc.packets_per_batch,
                                           tally.layout, p.spectral_edges[-1]))
-                    bar.update(chunk)
+                bar.update(chunk)
+                new_batches += chunk
                 if write:
-                    _write(cfg, points, complete=False)
+                    _write(cfg, points, complete=False, prov=prov)
             p.complete = True
             bar.set_postfix_str(f"{p.model} T={p.T:g} K z={p.z:+.2f}")
     finally:
         bar.close()
-    result = SimulationResult(cfg, points, cfg.output if write else None)
-    if write:
-        _write(cfg, points, complete=True)
+    result = SimulationResult(cfg, points, cfg.output if write else None, new_batches)
+    if write and not (finished and new_batches == 0):
+        _write(cfg, points, complete=True, prov=prov)
     return result

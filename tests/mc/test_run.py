@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 
+import h5py
 import numpy as np
 import pytest
 
@@ -187,3 +189,152 @@ def test_resolved_tallies_add_up(run_file, tmp_path):
     png = tmp_path / "tau.png"
     runpy.run_path(str(script))["main"]([str(result.path), "--point", "1", "--side", "2", "-o", str(png)])
     assert png.stat().st_size > 10_000
+
+
+# --------------------------------------------------------------------------- exact results, resume bookkeeping
+
+SMALL = RUN.replace("packets_per_batch = 20000", "packets_per_batch = 2000")
+
+
+@pytest.fixture
+def small_run(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL)
+    return path
+
+
+def _killed_during_chunk(monkeypatch, run_file, n):
+    """Run `run_file` and kill it (KeyboardInterrupt) at its n-th call of the kernel."""
+    calls = {"n": 0}
+    real = mc_run.run_batches
+
+    def dying(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mc_run, "run_batches", dying)
+    with pytest.raises(KeyboardInterrupt):
+        mc_run.simulate(run_file, progress=False)
+    monkeypatch.setattr(mc_run, "run_batches", real)
+
+
+def test_z_score_without_statistical_error():
+    assert mc_run.z_score(3.0, 0.5, 2.0) == pytest.approx(2.0)
+    assert mc_run.z_score(1.0, 0.0, 1.0 + 1e-14) == 0.0  # round-off: exact agreement
+    assert mc_run.z_score(1.0, 0.0, 0.9) == np.inf and mc_run.z_score(0.9, 0.0, 1.0) == -np.inf
+
+
+def test_identical_media_amm_is_exact(tmp_path, capsys):
+    """Ge | Ge in the AMM transmits every packet: σ = 0 and z is 0 ("exact" in tables), not a crash."""
+    path = tmp_path / "gege.toml"
+    path.write_text(SMALL.replace('material_1 = "Si"', 'material_1 = "Ge"').replace(
+        'values = [20.0, 200.0]', 'values = [20.0]').replace("batches = 6", "batches = 2"))
+    assert cli.main(["run", str(path), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    result = io.read(tmp_path / "out" / "tiny.h5", kind="montecarlo")
+    amm = result.groups["point_000"]
+    assert amm.attrs["model"] == "amm" and float(amm["G_err"]) == 0.0 and amm.attrs["z"] == 0.0
+    assert float(amm["G"]) == pytest.approx(float(amm["G_analytic"]), rel=1e-12)
+    assert float(amm["G"]) == float(amm["side1_g_emit"])  # every emitted packet crossed
+    amm_rows = [line for line in out.splitlines() if line.startswith("amm ")]
+    assert len(amm_rows) == 1 and " exact " in amm_rows[0]
+    assert cli.main(["show", str(tmp_path / "out" / "tiny.h5")]) == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("amm ")] == amm_rows
+
+
+def test_interrupted_run_is_kept_until_resumed_or_overwritten(small_run, monkeypatch):
+    _killed_during_chunk(monkeypatch, small_run, 9)  # point 0 done (3 chunks x 2 sides), point 1 begun
+    output = small_run.parent / "out" / "tiny.h5"
+    assert mc_run.read_table(output)[0]["status"] == "interrupted"  # no run holds it any more
+    saved = output.read_bytes()
+    with pytest.raises(ValueError, match=r"holds an interrupted run \(1 of 4 points complete\); continue it "
+                                         r"with --resume, or start over with --overwrite"):
+        mc_run.simulate(small_run, progress=False)
+    assert output.read_bytes() == saved
+    with h5py.File(output, "r+") as f:  # as if the interrupted run had started long ago
+        f.attrs["created"] = "2000-01-01T00:00:00+00:00"
+    resumed = mc_run.simulate(small_run, resume=True, progress=False)
+    attrs = io.read(output).attrs
+    assert attrs["status"] == "complete"
+    assert attrs["created"] == "2000-01-01T00:00:00+00:00"
+    assert datetime.fromisoformat(attrs["resumed"]) > datetime.fromisoformat(attrs["created"])
+    assert resumed.new_batches == 4 + 6 + 6  # point 1 had saved one chunk of 2 batches
+    fresh = mc_run.simulate(small_run, overwrite=True, progress=False)
+    assert "resumed" not in io.read(output).attrs
+    _assert_same(_tallies(fresh.points), _tallies(resumed.points))
+
+
+def test_running_is_told_from_interrupted_by_the_lock(small_run, tmp_path):
+    output = small_run.parent / "out" / "tiny.h5"
+    mc_run.simulate(small_run, progress=False)
+    with h5py.File(output, "r+") as f:
+        f.attrs["status"] = "running"
+    with io.locked(output):  # a live run holds the file
+        assert mc_run.read_table(output)[0]["status"] == "running"
+        with pytest.raises(ValueError, match=rf"being written by another phononmc run \(pid {os.getpid()}\)"):
+            mc_run.simulate(small_run, resume=True, progress=False)
+    assert mc_run.read_table(output)[0]["status"] == "interrupted"
+    # a run killed outright (SIGKILL) leaves its lock file behind, but not the lock
+    code = f"import os, signal; from phononmc import io\nwith io.locked({str(output)!r}): os.kill(os.getpid(), 9)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == -9
+    assert (output.parent / ".tiny.h5.lock").exists() and io.lock_holder(output) is None
+    assert mc_run.read_table(output)[0]["status"] == "interrupted"
+    mc_run.simulate(small_run, resume=True, progress=False)
+    assert mc_run.read_table(output)[0]["status"] == "complete"
+
+
+def test_damaged_results_file_is_not_replaced_without_overwrite(small_run, capsys):
+    output = small_run.parent / "out" / "tiny.h5"
+    mc_run.simulate(small_run, progress=False)
+    output.write_bytes(output.read_bytes()[:5000])  # a truncated copy
+    for argv in (["--resume"], []):
+        assert cli.main(["run", str(small_run), "--no-progress", *argv]) == 2
+        err = capsys.readouterr().err
+        assert "is damaged or incomplete" in err and "start over with --overwrite" in err and err.count("\n") == 1
+        assert output.stat().st_size == 5000
+    assert cli.main(["run", str(small_run), "--no-progress", "--overwrite"]) == 0
+    assert mc_run.read_table(output)[0]["status"] == "complete"
+    assert cli.main(["run", str(small_run), "--resume", "--overwrite"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_resume_with_fewer_batches_is_refused(small_run):
+    mc_run.simulate(small_run, progress=False)
+    small_run.write_text(SMALL.replace("batches = 6", "batches = 4"))
+    with pytest.raises(ValueError, match=r"batches = 4 is fewer than the 6 batches .* already holds"):
+        mc_run.simulate(small_run, resume=True, progress=False)
+
+
+def test_resume_of_a_finished_run_has_nothing_to_do(small_run, capsys):
+    assert cli.main(["run", str(small_run), "--no-progress"]) == 0
+    output = small_run.parent / "out" / "tiny.h5"
+    saved, mtime = output.read_bytes(), output.stat().st_mtime_ns
+    capsys.readouterr()
+    assert cli.main(["run", str(small_run), "--no-progress", "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert f"# nothing to do: {output} already holds every point" in out and "# wrote" not in out
+    assert output.read_bytes() == saved and output.stat().st_mtime_ns == mtime
+
+
+def test_progress_bar_counts_each_batch_once(small_run, monkeypatch):
+    bars = []
+
+    class Bar:
+        def __init__(self, total, initial, **kwargs):
+            self.total, self.n = total, initial
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def set_postfix_str(self, text):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(mc_run, "tqdm", Bar)
+    result = mc_run.simulate(small_run, write=False)
+    assert bars[0].total == bars[0].n == sum(p.batches for p in result.points) == 4 * 6
