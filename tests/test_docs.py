@@ -29,19 +29,11 @@ def _project_files():
     return files
 
 
-def _param(path):
-    rel = path.relative_to(ROOT).as_posix()
-    marks = ()
-    if rel == "phononmc/mc/interface.py":  # under rewrite elsewhere; drop this mark when the new one lands
-        marks = pytest.mark.xfail(strict=True, reason="its docstring still names DESIGN.md")
-    return pytest.param(path, id=rel, marks=marks)
-
-
 def _headings(path):
     return {m.group(1).strip() for m in re.finditer(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)}
 
 
-@pytest.mark.parametrize("path", [_param(p) for p in _project_files()])
+@pytest.mark.parametrize("path", _project_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_document_reference_names_an_existing_document_and_section(path):
     text = path.read_text(encoding="utf-8")
     for name, section in REFERENCE.findall(text):

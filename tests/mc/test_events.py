@@ -253,3 +253,20 @@ def test_polarization_is_kept_for_parallel_normals_and_projected_for_tilted_ones
     expected = float(np.array(p) @ h_next) ** 2
     assert 0.2 < expected < 0.8  # the test can tell a projection from keeping or flipping the label
     assert within(sh, count, expected)
+
+
+# ------------------------------------------------------------------ kernel cache
+def test_kernel_cache_is_stamped_with_the_whole_package_source(tmp_path):
+    """A kernel inlines events.py, so its cache must go stale when events.py changes, not only
+    when its own file does."""
+    import shutil
+
+    from phononmc.mc import cache, interface
+
+    assert interface._transport._cache._impl.locator.get_source_stamp() == cache.SOURCE_STAMP
+    copy = tmp_path / "phononmc"
+    shutil.copytree(cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert cache.source_stamp(copy) == cache.SOURCE_STAMP
+    events_py = copy / "mc" / "events.py"
+    events_py.write_text(events_py.read_text() + "\n# an edit\n")
+    assert cache.source_stamp(copy) != cache.SOURCE_STAMP
