@@ -2,4 +2,4 @@
 interface event (events), weighted tallies (tallies), the bare-interface kernel (interface)
 and the run driver (run)."""
 
-from phononmc.mc import cache  # noqa: F401  (before any kernel: stamps their cache with the package source)
+from phononmc.mc import cache  # noqa: F401 -- before any kernel: stamps their cache with the package source

@@ -70,14 +70,18 @@ STRIDE = 8
 
 
 class Emission(NamedTuple):
-    """Kernel input: an emission table as flat arrays.
+    """Kernel input: an emission table as flat arrays, aimed at one interface.
 
     rows : (K · STRIDE,) float64, row k = `EmissionTable.entries[k]` then padding.
     branch : (K,) int64, the branch of entry k.
+    band : (K,) int64, the interface's frequency band (`events._band`) of entry k's cell —
+        constant over the cell, whose edges include every cutoff — so a kernel knows the band
+        of a fresh packet without searching for it.
     """
 
     rows: np.ndarray
     branch: np.ndarray
+    band: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,14 @@ class EmissionTable:
     g_emit: float
     top: float
 
-    @property
-    def kernel_input(self) -> Emission:
+    def kernel_input(self, band_edges: np.ndarray) -> Emission:
+        """The `Emission` for packets aimed at an interface with frequency band edges
+        `band_edges` (rad s⁻¹, sorted; `events.Interface.band_edges`)."""
         rows = np.zeros((self.entries.shape[0], STRIDE))
         rows[:, :6] = self.entries
-        return Emission(rows.ravel(), self.branch)
+        mid = self.entries[:, 2] + 0.5 * self.entries[:, 3]
+        band = np.searchsorted(band_edges, mid, side="right").astype(np.int64)
+        return Emission(rows.ravel(), self.branch, band)
 
 
 def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N_CELLS) -> EmissionTable:
@@ -135,7 +142,8 @@ def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
 def _draw_frequency(state, emission):
-    """(ω (rad s⁻¹), branch) from an `Emission`; two uniforms: the alias cell, then ω inside it.
+    """(ω (rad s⁻¹), entry k) from an `Emission`; two uniforms: the alias cell, then ω inside it.
+    The packet's branch and band are emission.branch[k] and emission.band[k].
     (Flat indexing: numba's multi-dimensional indexing costs more than the draw itself.)"""
     rows = emission.rows
     x = _uniform(state) * emission.branch.shape[0]
@@ -144,4 +152,4 @@ def _draw_frequency(state, emission):
         k = int(rows[k * STRIDE + 1])
     r = k * STRIDE
     u = _linear_in_cell(rows[r + 4], rows[r + 5], _uniform(state))
-    return rows[r + 2] + u * rows[r + 3], emission.branch[k]
+    return rows[r + 2] + u * rows[r + 3], k

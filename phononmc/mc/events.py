@@ -216,7 +216,16 @@ def _k2(iface, mb, omega):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _dmm_channel(state, iface, side, omega):
+def _band(iface, omega):
+    """Frequency band of ω: the number of the interface's band edges (cutoffs) at or below it."""
+    band = 0
+    for e in range(N_BANDS - 1):
+        band += omega >= iface.band_edges[e]
+    return band
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _dmm_channel(state, iface, side, omega, band):
     """Outgoing DMM channel 0..5 (reflected L SV SH, transmitted L SV SH); one uniform."""
     u = _uniform(state)
     c = 0
@@ -237,9 +246,6 @@ def _dmm_channel(state, iface, side, omega):
         acc += w4
         c += r >= acc
         return c
-    band = 0
-    for e in range(N_BANDS - 1):
-        band += omega >= iface.band_edges[e]
     base = (band * 2 + side) * 5
     for k in range(5):
         c += u >= iface.dmm[base + k]
@@ -247,13 +253,15 @@ def _dmm_channel(state, iface, side, omega):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _interface_event(state, iface, spec, side, j, omega, d0, d1, d2, n0, n1, n2):
+def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n1, n2):
     """One interface event (see the module docstring).
 
     state : xoshiro256** state; iface : `Interface`; spec : `models.Specularity`.
     side : 0 (medium 1) or 1 (medium 2); j : branch 0 L, 1 SV, 2 SH relative to this
-    event's plane of incidence; omega : rad s⁻¹; (d0, d1, d2) : unit direction, with
-    d·n > 0 on side 0 and < 0 on side 1; (n0, n1, n2) : unit normal, medium 1 → medium 2.
+    event's plane of incidence; omega : rad s⁻¹; band : `_band(iface, omega)`, which a
+    kernel may have tabulated (e.g. per emission cell, `emission.Emission.band`);
+    (d0, d1, d2) : unit direction, with d·n > 0 on side 0 and < 0 on side 1;
+    (n0, n1, n2) : unit normal, medium 1 → medium 2.
 
     Returns (side', branch', d'0, d'1, d'2, μ'², specular): the outgoing side and branch,
     unit direction and cos²θ' about the normal, and whether the event was specular.
@@ -272,7 +280,7 @@ def _interface_event(state, iface, spec, side, j, omega, d0, d1, d2, n0, n1, n2)
         e1 = ratio * (d1 - cos_in * n1) + normal * n1
         e2 = ratio * (d2 - cos_in * n2) + normal * n2
         return side_out, c % 3, e0, e1, e2, mu2_out, True
-    c = _dmm_channel(state, iface, side, omega)
+    c = _dmm_channel(state, iface, side, omega, band)
     side_out = side if c < 3 else 1 - side
     mu2_out = _uniform(state)  # Lambert: μ'² uniform, azimuth uniform
     phi = 2.0 * math.pi * _uniform(state)
@@ -326,7 +334,8 @@ def _events(state, iface, spec, side, branch, omega, d, n, out):
     """`_interface_event` for each row of the given packets, in order, on one stream."""
     for i in range(side.shape[0]):
         s, j, e0, e1, e2, mu2, specular = _interface_event(
-            state, iface, spec, side[i], branch[i], omega[i], d[i, 0], d[i, 1], d[i, 2], n[i, 0], n[i, 1], n[i, 2])
+            state, iface, spec, side[i], branch[i], omega[i], _band(iface, omega[i]),
+            d[i, 0], d[i, 1], d[i, 2], n[i, 0], n[i, 1], n[i, 2])
         out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 4] = s, j, e0, e1, e2
         out[i, 5], out[i, 6] = mu2, specular
 

@@ -61,11 +61,13 @@ def _packet(state, emission, iface, spec, side):
 
     Returns (ω, branch, μ², channel 0..5 = rL rSV rSH tL tSV tSH, specular, μ'²).
     """
-    omega, j = _draw_frequency(state, emission)
+    omega, k = _draw_frequency(state, emission)
+    j = emission.branch[k]
     mu2 = _uniform(state)
     mu = math.sqrt(mu2)
     side_out, j_out, _, _, _, mu2_out, specular = _interface_event(
-        state, iface, spec, side, j, omega, math.sqrt(1.0 - mu2), 0.0, mu if side == 0 else -mu, 0.0, 0.0, 1.0)
+        state, iface, spec, side, j, omega, emission.band[k], math.sqrt(1.0 - mu2), 0.0, mu if side == 0 else -mu,
+        0.0, 0.0, 1.0)
     return omega, j, mu2, j_out + 3 * (side_out != side), specular, mu2_out
 
 
@@ -79,15 +81,18 @@ def _transport(seed, point, emitter, side, first_batch, n_packets, emission, ifa
     """n_packets per batch from `side` (0/1) for the batches first_batch … first_batch + B − 1.
 
     Batch b runs on stream (seed, point, emitter, first_batch + b) and writes its scores to
-    scores[b] (shape (B, layout size), laid out by `off`, an `InterfaceScores`).
+    scores[b] (shape (B, layout size), laid out by `off`, an `InterfaceScores`). Every packet
+    here has weight 1, so a batch counts in int64 (exact, and cheaper than float adds) and
+    hands the counts over as float scores.
     """
     n_spec, n_ang = bins.spectral, bins.angular
     for bi in nb.prange(scores.shape[0]):
         state = _stream(seed, point, emitter, first_batch + bi)
-        t = np.zeros(scores.shape[1])  # this batch's scores, 1-D: cheap to index
+        # this batch's scores (unit weights: counted), between guard lines against false sharing
+        t = np.zeros(scores.shape[1] + 16, np.int64)[8:-8]
         for _ in range(n_packets):
             omega, j, mu2, c, specular, mu2_out = _packet(state, emission, iface, spec, side)
-            w = 1.0
+            w = 1
             through = w * (c >= 3)
             t[off.transmitted] += through
             t[off.outcome + (0 if specular else 6) + c] += w
@@ -131,7 +136,7 @@ class SidePlan:
 
     @property
     def emission(self) -> Emission:
-        return self.table.kernel_input
+        return self.table.kernel_input(self.iface.band_edges)
 
 
 def plan_side(m1, m2, model: Model, T, delta_T, side: int, part="full", dispersion="debye",
