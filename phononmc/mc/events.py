@@ -253,7 +253,7 @@ def _dmm_channel(state, iface, side, omega, band):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n1, n2):
+def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n1, n2, azimuth):
     """One interface event (see the module docstring).
 
     state : xoshiro256** state; iface : `Interface`; spec : `models.Specularity`.
@@ -261,7 +261,9 @@ def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n
     event's plane of incidence; omega : rad s⁻¹; band : `_band(iface, omega)`, which a
     kernel may have tabulated (e.g. per emission cell, `emission.Emission.band`);
     (d0, d1, d2) : unit direction, with d·n > 0 on side 0 and < 0 on side 1;
-    (n0, n1, n2) : unit normal, medium 1 → medium 2.
+    (n0, n1, n2) : unit normal, medium 1 → medium 2. azimuth : draw the azimuth of a diffuse
+    direction (one uniform); False gives it azimuth 0 about n, for kernels whose geometry is
+    symmetric about n and never read it (bare interface, slab: only cos θ' matters).
 
     Returns (side', branch', d'0, d'1, d'2, μ'², specular): the outgoing side and branch,
     unit direction and cos²θ' about the normal, and whether the event was specular.
@@ -283,7 +285,7 @@ def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n
     c = _dmm_channel(state, iface, side, omega, band)
     side_out = side if c < 3 else 1 - side
     mu2_out = _uniform(state)  # Lambert: μ'² uniform, azimuth uniform
-    phi = 2.0 * math.pi * _uniform(state)
+    phi = 2.0 * math.pi * _uniform(state) if azimuth else 0.0
     normal = math.sqrt(mu2_out) if side_out == 1 else -math.sqrt(mu2_out)
     lateral = math.sqrt(1.0 - mu2_out)
     # orthonormal basis (b, t) ⊥ n: Duff et al., J. Comput. Graph. Tech. 6, 1 (2017)
@@ -335,7 +337,7 @@ def _events(state, iface, spec, side, branch, omega, d, n, out):
     for i in range(side.shape[0]):
         s, j, e0, e1, e2, mu2, specular = _interface_event(
             state, iface, spec, side[i], branch[i], omega[i], _band(iface, omega[i]),
-            d[i, 0], d[i, 1], d[i, 2], n[i, 0], n[i, 1], n[i, 2])
+            d[i, 0], d[i, 1], d[i, 2], n[i, 0], n[i, 1], n[i, 2], True)
         out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 4] = s, j, e0, e1, e2
         out[i, 5], out[i, 6] = mu2, specular
 

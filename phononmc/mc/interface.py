@@ -3,8 +3,8 @@
 A packet is drawn from the emission table of one medium (`emission`: ω, branch; μ²
 uniform, Lambert), meets the flat interface z = 0 once (`events._interface_event` with
 the normal ẑ) and is scored. The interface is symmetric about ẑ, so the packet's azimuth
-is irrelevant and is fixed at 0 (d = (sin θ, 0, ±cos θ)); the event's outgoing azimuth
-then goes unused.
+is irrelevant: it is fixed at 0 (d = (sin θ, 0, ±cos θ)), and the event is asked not to
+draw the azimuth of diffuse directions either.
 
 Scores per batch (`score_layout`; weights of 1 per packet, `tallies`):
 transmitted; outcome[specular 0 / diffuse 1, channel rL rSV rSH tL tSV tSH];
@@ -67,7 +67,7 @@ def _packet(state, emission, iface, spec, side):
     mu = math.sqrt(mu2)
     side_out, j_out, _, _, _, mu2_out, specular = _interface_event(
         state, iface, spec, side, j, omega, emission.band[k], math.sqrt(1.0 - mu2), 0.0, mu if side == 0 else -mu,
-        0.0, 0.0, 1.0)
+        0.0, 0.0, 1.0, False)
     return omega, j, mu2, j_out + 3 * (side_out != side), specular, mu2_out
 
 

@@ -88,10 +88,11 @@ def _lambert_basis(n):
             np.array([b, sign + n[1] ** 2 * a, -n[1]]))
 
 
-def event(rng, m1, m2, model, side, j, omega, d, n, dispersion="debye"):
+def event(rng, m1, m2, model, side, j, omega, d, n, dispersion="debye", azimuth=True):
     """One interface event from the formulas: exact AMM coefficients (`amm.coefficients_slowness`,
     `amm.open_channels`), exact DMM weights k_j(ω)², Snell's law with unit vectors, a Lambert
-    direction about ±n. side 0/1, j branch, d and n unit 3-vectors (n: medium 1 → 2).
+    direction about ±n (azimuth 0 unless `azimuth`). side 0/1, j branch, d and n unit 3-vectors
+    (n: medium 1 → 2).
 
     Returns (side', j', d', μ'², specular, r, cum): r and cum are the uniform and cumulative
     thresholds of the channel draw, to recognise a table-interpolation hair from a threshold.
@@ -132,7 +133,7 @@ def event(rng, m1, m2, model, side, j, omega, d, n, dispersion="debye"):
     channel = int(np.searchsorted(cum[:-1], r, side="right"))
     side_out = side if channel < 3 else 1 - side
     mu2_out = rng.uniform()
-    phi = 2.0 * math.pi * rng.uniform()
+    phi = 2.0 * math.pi * rng.uniform() if azimuth else 0.0
     b1, b2 = _lambert_basis(n)
     normal = math.sqrt(mu2_out) if side_out == 1 else -math.sqrt(mu2_out)
     d_out = math.sqrt(1.0 - mu2_out) * (math.cos(phi) * b1 + math.sin(phi) * b2) + normal * np.asarray(n)
