@@ -281,3 +281,34 @@ def test_emission_table_flux_and_dmm_expectation_are_exact(T):
         reflected = plan.iface.dmm.reshape(events.N_BANDS, 2, 5)[band, side - 1, 2]  # P(rL + rSV + rSH)
         expected = (t.mass.sum(axis=1) * (1.0 - reflected)).sum()
         assert expected == pytest.approx(landauer.conductance(SI, GE, T, "dmm", side=side), rel=1e-12)
+
+
+# ------------------------------------------------------------------ identical media (first rung)
+HE = pm.material("He4")
+
+
+@pytest.mark.parametrize("medium", [SI, GE, HE], ids=lambda m: m.name)
+def test_identical_media_amm_transmits_every_packet_and_dmm_half(medium):
+    """AMM: every packet of every branch crosses into its own branch — G = G_emit exactly, σ = 0;
+    DMM: τ = 1/2 for every phonon, so G = G_emit/2 within 4σ, from both sides."""
+    for side in (1, 2):
+        plan, out, g, se = run(medium, medium, "amm", 20.0, side, batches=4, n=50_000, seed=81)
+        assert se == 0.0 and g == pytest.approx(plan.table.g_emit, rel=1e-12)
+        outcome = out["outcome"].sum(axis=0)[0]  # specular: channel = the incident branch, transmitted
+        assert outcome[3:].sum() == 4 * 50_000
+        angular = out["angular"].sum(axis=0)
+        for j in range(3):
+            assert angular[j].sum() == angular[j, 3 + j].sum()
+        _, _, g, se = run(medium, medium, "dmm", 20.0, side, batches=20, n=50_000, seed=82)
+        assert abs(g - 0.5 * plan.table.g_emit) < Z_MAX * se and se / g < 2e-3
+
+
+@pytest.mark.parametrize("field", ["density", "v_long", "v_trans"])
+def test_nearly_identical_media_have_no_cliff(field):
+    """Media differing by 1e-9 in one property: the AMM transmits all but a fraction of the
+    packets far below the statistical resolution (1e-4 here), continuous with identical media."""
+    other = pm.Material(**{**{f: getattr(SI, f) for f in ("name", "density", "v_long", "v_trans", "atom_density")},
+                           field: getattr(SI, field) * (1 + 1e-9)})
+    for side in (1, 2):
+        plan, out, g, _ = run(SI, other, "amm", 20.0, side, batches=4, n=50_000, seed=83)
+        assert g / plan.table.g_emit > 1 - 1e-4

@@ -338,3 +338,27 @@ def test_progress_bar_counts_each_batch_once(small_run, monkeypatch):
     monkeypatch.setattr(mc_run, "tqdm", Bar)
     result = mc_run.simulate(small_run, write=False)
     assert bars[0].total == bars[0].n == sum(p.batches for p in result.points) == 4 * 6
+
+
+def test_simulate_sets_numba_threads_only_for_its_own_thread(run_file):
+    """A run with monte_carlo.threads = 1 inside a worker thread (as in a Dask worker) leaves the
+    thread count of the other threads of the process alone, and restores its own."""
+    import threading
+
+    import numba
+
+    cfg = config.load(run_file).replace(**{"monte_carlo.threads": 1, "monte_carlo.batches": 2,
+                                            "temperatures.values": [20.0]})
+    before = numba.get_num_threads()
+    seen = {}
+
+    def worker():
+        seen["before"] = numba.get_num_threads()
+        mc_run.simulate(cfg, progress=False, write=False)
+        seen["after"] = numba.get_num_threads()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert numba.get_num_threads() == before
+    assert seen["after"] == seen["before"]
