@@ -49,8 +49,7 @@ def numpy_dmm(plan, n_packets, chunk=1_000_000, seed=1):
     Returns the number transmitted."""
     rng = np.random.default_rng(seed)
     e, branch = plan.table.entries, plan.table.branch
-    slowness, cutoff = plan.arrays.slowness, plan.arrays.cutoff
-    order = np.concatenate([slowness[0], slowness[1]]), np.concatenate([cutoff[0], cutoff[1]])
+    order = plan.iface.slowness, plan.iface.cutoff  # (side, branch) flattened: own side first for side 1
     transmitted = 0
     for start in range(0, n_packets, chunk):
         n = min(chunk, n_packets - start)
@@ -72,12 +71,15 @@ def numpy_dmm(plan, n_packets, chunk=1_000_000, seed=1):
     return transmitted
 
 
+LAYOUT = I.score_layout(64, 45)
+
+
 def kernel_rate(plan, batches, n, threads):
     before = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        I.run_batches(plan, 1, 0, 0, 2, 1000, 64, 45)  # compiled
-        t = best_of(lambda: I.run_batches(plan, 1, 0, 0, batches, n, 64, 45))
+        I.run_batches(plan, 1, 0, 0, 2, 1000, LAYOUT)  # compiled
+        t = best_of(lambda: I.run_batches(plan, 1, 0, 0, batches, n, LAYOUT))
     finally:
         numba.set_num_threads(before)
     return batches * n / t
@@ -85,7 +87,7 @@ def kernel_rate(plan, batches, n, threads):
 
 def peak_memory(plan, n):
     tracemalloc.start()
-    I.run_batches(plan, 1, 0, 0, 4, n, 64, 45)
+    I.run_batches(plan, 1, 0, 0, 4, n, LAYOUT)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak
@@ -103,8 +105,8 @@ def main():
     threads = numba.get_num_threads()
     results = {"machine": {"cpus": os.cpu_count(), "numba_threads": threads, "numba": numba.__version__,
                            "numpy": np.__version__}}
-    dmm_plan = I.plan_side(SI, GE, models.parse_model("dmm"), 300.0, 0.0, 0, "full")
-    amm_plan = I.plan_side(SI, GE, models.parse_model("amm"), 300.0, 0.0, 0, "full")
+    dmm_plan = I.plan_side(SI, GE, models.parse_model("dmm"), 300.0, 0.0, 1, "full")
+    amm_plan = I.plan_side(SI, GE, models.parse_model("amm"), 300.0, 0.0, 1, "full")
     batches, n = 2 * threads * 4, 1_000_000
     numpy_n = 4_000_000
     numpy_rate = numpy_n / best_of(lambda: numpy_dmm(dmm_plan, numpy_n))
