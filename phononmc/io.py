@@ -1,8 +1,8 @@
 """Results files (HDF5): a versioned schema with provenance, written atomically.
 
-Layout of a file (schema_version 1)::
+Layout of a file (schema_version 2: Monte Carlo tallies as weighted sums per score)::
 
-    /                       attrs: filetype = "phononmc-results", schema_version = 1,
+    /                       attrs: filetype = "phononmc-results", schema_version = 2,
                                    kind ("analytic", "montecarlo", ...), provenance
                                    (phononmc_version, git_commit, created, seed, threads,
                                    run_file, ...) and any caller attrs
@@ -41,7 +41,7 @@ import h5py
 import numpy as np
 
 FILETYPE = "phononmc-results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Root attributes owned by the schema; callers may not set them through ``attrs``.
 RESERVED_ATTRS = ("filetype", "schema_version", "kind")

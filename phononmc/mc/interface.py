@@ -76,7 +76,7 @@ def _angle_bin(mu2, n):
     return min(int(math.sqrt(max(1.0 - mu2, 0.0)) * n), n - 1)
 
 
-@nb.njit(cache=True, parallel=True, error_model="numpy")
+@nb.njit(cache=True, parallel=True, error_model="numpy", fastmath={"nsz", "nnan"})
 def _transport(seed, point, emitter, side, first_batch, n_packets, emission, iface, spec, off, bins, scores):
     """n_packets per batch from `side` (0/1) for the batches first_batch … first_batch + B − 1.
 
