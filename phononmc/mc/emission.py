@@ -65,23 +65,21 @@ def _linear_in_cell(a, b, u):
 
 
 # ---------------------------------------------------------------- emission tables
-#: Columns of a kernel row: the six of `EmissionTable.entries`, padded to 64 bytes.
+#: Columns of a kernel row: the six of `EmissionTable.entries`, the branch and the band:
+#: 64 bytes, one cache line for everything a packet draws from its entry.
 STRIDE = 8
 
 
 class Emission(NamedTuple):
-    """Kernel input: an emission table as flat arrays, aimed at one interface.
+    """Kernel input: an emission table aimed at one interface, as one flat array.
 
-    rows : (K · STRIDE,) float64, row k = `EmissionTable.entries[k]` then padding.
-    branch : (K,) int64, the branch of entry k.
-    band : (K,) int64, the interface's frequency band (`events._band`) of entry k's cell —
-        constant over the cell, whose edges include every cutoff — so a kernel knows the band
-        of a fresh packet without searching for it.
+    rows : (K · STRIDE,) float64; row k = `EmissionTable.entries[k]`, then the branch of
+        entry k, then the interface's frequency band (`events._band`) of its cell —
+        constant over the cell, whose edges include every cutoff — so a kernel knows the
+        band of a fresh packet without searching for it.
     """
 
     rows: np.ndarray
-    branch: np.ndarray
-    band: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -104,11 +102,11 @@ class EmissionTable:
     def kernel_input(self, band_edges: np.ndarray) -> Emission:
         """The `Emission` for packets aimed at an interface with frequency band edges
         `band_edges` (rad s⁻¹, sorted; `events.Interface.band_edges`)."""
-        rows = np.zeros((self.entries.shape[0], STRIDE))
+        rows = np.empty((self.entries.shape[0], STRIDE))
         rows[:, :6] = self.entries
-        mid = self.entries[:, 2] + 0.5 * self.entries[:, 3]
-        band = np.searchsorted(band_edges, mid, side="right").astype(np.int64)
-        return Emission(rows.ravel(), self.branch, band)
+        rows[:, 6] = self.branch
+        rows[:, 7] = np.searchsorted(band_edges, self.entries[:, 2] + 0.5 * self.entries[:, 3], side="right")
+        return Emission(rows.ravel())
 
 
 def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N_CELLS) -> EmissionTable:
@@ -142,14 +140,13 @@ def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
 def _draw_frequency(state, emission):
-    """(ω (rad s⁻¹), entry k) from an `Emission`; two uniforms: the alias cell, then ω inside it.
-    The packet's branch and band are emission.branch[k] and emission.band[k].
-    (Flat indexing: numba's multi-dimensional indexing costs more than the draw itself.)"""
+    """(ω (rad s⁻¹), branch, band) from an `Emission`; two uniforms: the alias cell, then ω
+    inside it. (Flat indexing: numba's multi-dimensional indexing costs more than the draw.)"""
     rows = emission.rows
-    x = _uniform(state) * emission.branch.shape[0]
+    x = _uniform(state) * (rows.shape[0] // STRIDE)
     k = int(x)
     if x - k >= rows[k * STRIDE]:
         k = int(rows[k * STRIDE + 1])
     r = k * STRIDE
     u = _linear_in_cell(rows[r + 4], rows[r + 5], _uniform(state))
-    return rows[r + 2] + u * rows[r + 3], k
+    return rows[r + 2] + u * rows[r + 3], int(rows[r + 6]), int(rows[r + 7])

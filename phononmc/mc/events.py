@@ -259,7 +259,7 @@ def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n
     state : xoshiro256** state; iface : `Interface`; spec : `models.Specularity`.
     side : 0 (medium 1) or 1 (medium 2); j : branch 0 L, 1 SV, 2 SH relative to this
     event's plane of incidence; omega : rad s⁻¹; band : `_band(iface, omega)`, which a
-    kernel may have tabulated (e.g. per emission cell, `emission.Emission.band`);
+    kernel may have tabulated (e.g. per emission cell: `emission.Emission`);
     (d0, d1, d2) : unit direction, with d·n > 0 on side 0 and < 0 on side 1;
     (n0, n1, n2) : unit normal, medium 1 → medium 2. azimuth : draw the azimuth of a diffuse
     direction (one uniform); False gives it azimuth 0 about n, for kernels whose geometry is

@@ -61,12 +61,11 @@ def _packet(state, emission, iface, spec, side):
 
     Returns (ω, branch, μ², channel 0..5 = rL rSV rSH tL tSV tSH, specular, μ'²).
     """
-    omega, k = _draw_frequency(state, emission)
-    j = emission.branch[k]
+    omega, j, band = _draw_frequency(state, emission)
     mu2 = _uniform(state)
     mu = math.sqrt(mu2)
     side_out, j_out, _, _, _, mu2_out, specular = _interface_event(
-        state, iface, spec, side, j, omega, emission.band[k], math.sqrt(1.0 - mu2), 0.0, mu if side == 0 else -mu,
+        state, iface, spec, side, j, omega, band, math.sqrt(1.0 - mu2), 0.0, mu if side == 0 else -mu,
         0.0, 0.0, 1.0, False)
     return omega, j, mu2, j_out + 3 * (side_out != side), specular, mu2_out
 
