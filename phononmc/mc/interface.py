@@ -59,20 +59,20 @@ def score_layout(spectral_bins: int, angle_bins: int) -> Layout:
 def _packet(state, emission, iface, spec, side):
     """One packet from `side` (0/1): emission draw, then its interface event.
 
-    Returns (ω, branch, μ², channel 0..5 = rL rSV rSH tL tSV tSH, specular, μ'²).
+    Returns (ω, branch, μ², sin θ, channel 0..5 = rL rSV rSH tL tSV tSH, specular, μ'²).
     """
     omega, j, band = _draw_frequency(state, emission)
     mu2 = _uniform(state)
-    mu = math.sqrt(mu2)
+    mu, sin_theta = math.sqrt(mu2), math.sqrt(1.0 - mu2)
     side_out, j_out, _, _, _, mu2_out, specular = _interface_event(
-        state, iface, spec, side, j, omega, band, math.sqrt(1.0 - mu2), 0.0, mu if side == 0 else -mu,
-        0.0, 0.0, 1.0, False)
-    return omega, j, mu2, j_out + 3 * (side_out != side), specular, mu2_out
+        state, iface, spec, side, j, omega, band, sin_theta, 0.0, mu if side == 0 else -mu, 0.0, 0.0, 1.0, False)
+    return omega, j, mu2, sin_theta, j_out + 3 * (side_out != side), specular, mu2_out
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _angle_bin(mu2, n):
-    return min(int(math.sqrt(max(1.0 - mu2, 0.0)) * n), n - 1)
+def _angle_bin(sin_theta, n):
+    """Bin of sin θ ∈ [0, 1] among n equal bins."""
+    return min(int(sin_theta * n), n - 1)
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy", fastmath={"nsz", "nnan"})
@@ -90,7 +90,7 @@ def _transport(seed, point, emitter, side, first_batch, n_packets, emission, ifa
         # this batch's scores (unit weights: counted), between guard lines against false sharing
         t = np.zeros(scores.shape[1] + 16, np.int64)[8:-8]
         for _ in range(n_packets):
-            omega, j, mu2, c, specular, mu2_out = _packet(state, emission, iface, spec, side)
+            omega, j, _, sin_theta, c, specular, mu2_out = _packet(state, emission, iface, spec, side)
             w = 1
             through = w * (c >= 3)
             t[off.transmitted] += through
@@ -98,8 +98,8 @@ def _transport(seed, point, emitter, side, first_batch, n_packets, emission, ifa
             sb = min(int(omega * bins.spectral_scale), n_spec - 1)
             t[off.spectral + sb] += w
             t[off.spectral + n_spec + sb] += through
-            t[off.angular + (j * 6 + c) * n_ang + _angle_bin(mu2, n_ang)] += w
-            t[off.outgoing + c * n_ang + _angle_bin(mu2_out, n_ang)] += w
+            t[off.angular + (j * 6 + c) * n_ang + _angle_bin(sin_theta, n_ang)] += w
+            t[off.outgoing + c * n_ang + _angle_bin(math.sqrt(1.0 - mu2_out), n_ang)] += w
         scores[bi, :] = t
 
 
@@ -109,7 +109,7 @@ def _trace(seed, point, emitter, side, n_packets, emission, iface, spec):
     out = np.empty((n_packets, 6))
     state = _stream(seed, point, emitter, 0)
     for n in range(n_packets):
-        omega, j, mu2, c, specular, mu2_out = _packet(state, emission, iface, spec, side)
+        omega, j, mu2, _, c, specular, mu2_out = _packet(state, emission, iface, spec, side)
         out[n, 0], out[n, 1], out[n, 2], out[n, 3], out[n, 4], out[n, 5] = omega, j, mu2, c, specular, mu2_out
     return out
 
