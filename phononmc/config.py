@@ -114,8 +114,9 @@ def _name(path, value) -> str:
 
 
 def _seed(path, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise invalid(path, value, "the seed must be an integer >= 0 (every batch's random stream derives from it)")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < 2**64:
+        raise invalid(path, value, "the seed must be an integer in [0, 2^64) (every batch's random stream "
+                                   "derives from it, as a 64-bit key)")
     return int(value)
 
 

@@ -203,7 +203,9 @@ def test_runconfig_is_frozen():
 
 BAD = [
     # (id, text, pieces the message must contain: field path and bad value)
-    ("negative seed", edit(MINIMAL, "seed = 1", "seed = -3"), ["seed = -3 is invalid", "integer >= 0"]),
+    ("negative seed", edit(MINIMAL, "seed = 1", "seed = -3"), ["seed = -3 is invalid", "integer in [0, 2^64)"]),
+    ("seed beyond 64 bits", edit(MINIMAL, "seed = 1", "seed = 18446744073709551616"),
+     ["seed = 18446744073709551616 is invalid", "integer in [0, 2^64)"]),
     ("float seed", edit(MINIMAL, "seed = 1", "seed = 1.5"), ["seed = 1.5 is invalid"]),
     ("string seed", edit(MINIMAL, "seed = 1", 'seed = "1"'), ['seed = "1" is invalid']),
     ("missing seed", edit(MINIMAL, "seed = 1", ""), ["seed is missing"]),

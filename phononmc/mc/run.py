@@ -237,11 +237,12 @@ def _restore(cfg: RunConfig, points) -> dict:
     except ValueError as exc:
         raise ValueError(f"cannot resume: {exc}; start over with --overwrite, or choose another output") from None
     previous = parse(res.attrs.get("run_file", ""), cfg.source.parent if cfg.source else ".", cfg.source)
+    previous = previous.replace(name=res.attrs.get("name", previous.name))  # a default name came from its file
     ignored = (*RESUMABLE_CHANGES, "text", "source", "output")
     changed = [path for path in previous.differences(cfg) if path not in ignored]
     if changed:
         raise ValueError(f"cannot resume: {cfg.output} was written by a different run file "
-                         f"({', '.join(changed)} differ; only {', '.join(RESUMABLE_CHANGES)} may change); "
+                         f"(changed: {', '.join(changed)}; only {', '.join(RESUMABLE_CHANGES)} may change); "
                          "start over with --overwrite, or choose another output path")
     for i, p in enumerate(points):
         g = res.groups.get(f"point_{i:03d}")

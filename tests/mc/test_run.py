@@ -103,7 +103,7 @@ def test_same_seed_same_numbers_and_resume_is_bit_identical(run_file, monkeypatc
 def test_resume_refuses_another_job(run_file):
     mc_run.simulate(run_file, progress=False)
     run_file.write_text(RUN.replace("seed = 4242", "seed = 4243"))
-    with pytest.raises(ValueError, match=r"different run file \(seed differ; only monte_carlo.batches, "
+    with pytest.raises(ValueError, match=r"different run file \(changed: seed; only monte_carlo.batches, "
                                          r"monte_carlo.rel_err_target"):
         mc_run.simulate(run_file, resume=True, progress=False)
 
@@ -362,3 +362,13 @@ def test_simulate_sets_numba_threads_only_for_its_own_thread(run_file):
     thread.join()
     assert numba.get_num_threads() == before
     assert seen["after"] == seen["before"]
+
+
+def test_resume_keeps_an_explicit_name_under_another_file_name(run_file):
+    """tiny.toml (named by its stem) copied to renamed.toml with name = "tiny" written out
+    resumes: the stored run file's default name is its own stem, not the new file's."""
+    run_file.write_text(RUN.replace('name = "tiny"\n', ""))
+    mc_run.simulate(run_file, progress=False)
+    copy = run_file.with_name("renamed.toml")
+    copy.write_text(RUN.replace("batches = 6", "batches = 8"))
+    assert all(p.batches == 8 for p in mc_run.simulate(copy, resume=True, progress=False).points)
