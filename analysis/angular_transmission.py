@@ -24,6 +24,7 @@ from phononmc import config, io
 from phononmc.constants import HBAR
 from phononmc.dispersion import branches
 from phononmc.mc.run import KIND, SIDE_PARTS
+from phononmc.plot import check_path
 from phononmc.quadrature import occupation_weight, thermal_frequency_nodes
 from phononmc.transmission import amm, specularity
 
@@ -47,6 +48,9 @@ def measured(path, point: int, side: int):
     cfg = config.parse(res.attrs["run_file"], Path(path).parent)
     model = next(m for m in cfg.models if str(m) == g.attrs["model"])
     part = dict(SIDE_PARTS[cfg.monte_carlo.side])[side]
+    if int(g[f"side{side}_batches"]) == 0:
+        raise ValueError(f"point {point} of {path} has no batches yet (the run stopped before it); "
+                         "resume the run first")
     edges = np.asarray(g["angle_edges"])
     return cfg, model, float(g.attrs["T"]), part, 0.5 * (edges[1:] + edges[:-1]), np.asarray(g[f"side{side}_angular_sum"])
 
@@ -121,11 +125,13 @@ def main(argv=None) -> int:
     parser.add_argument("results", help="Monte Carlo results file (phononmc run)")
     parser.add_argument("--point", type=int, default=0, help="point index (row of 'phononmc show', from 0)")
     parser.add_argument("--side", type=int, choices=(1, 2), default=1, help="emitting medium")
-    parser.add_argument("-o", "--output", default="angular_transmission.png")
+    parser.add_argument("-o", "--output", default="angular_transmission.png", help="the figure (.png)")
     args = parser.parse_args(argv)
     try:
+        if not check_path(args.output).parent.is_dir():
+            raise ValueError(f"-o {args.output}: the folder {Path(args.output).parent} does not exist")
         data = measured(args.results, args.point, args.side)
-    except ValueError as exc:  # not a results file, no such point or side
+    except ValueError as exc:  # not a results file, no such point or side, not a PNG
         parser.exit(2, f"{parser.prog}: error: {' '.join(str(exc).split())}\n")
     try:
         _figure(args.side, *data).savefig(args.output, dpi=150)

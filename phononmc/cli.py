@@ -24,6 +24,7 @@ import os
 import shlex
 import signal
 import sys
+from pathlib import Path
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -247,6 +248,7 @@ def _write_plot(args, r) -> None:
 def _cmd_analytic(args) -> int:
     if args.plot is not None:  # refuse a bad name before computing
         _check_plot_path(args.plot)
+    _check_output_folders(plot=args.plot, h5=args.h5)
     r = _compute(args)
     if args.json:
         _print_json(args, r)
@@ -285,6 +287,9 @@ def _add_run(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_run(args) -> int:
+    if args.plot is not None:  # refuse a bad name before the run, not after it
+        _check_plot_path(args.plot)
+    _check_output_folders(plot=args.plot)
     try:
         result = mc_run.simulate(args.run_file, resume=args.resume, overwrite=args.overwrite,
                                  progress=not args.no_progress)
@@ -337,6 +342,14 @@ def _check_plot_path(path) -> None:
         plot.check_path(path)
     except ValueError as exc:
         raise UsageError(f"--plot {_message(exc)}") from None
+
+
+def _check_output_folders(**paths) -> None:
+    """Outputs (option name -> path or None) go into folders that exist: checked before a long
+    computation, not after it (status 2)."""
+    for option, path in paths.items():
+        if path is not None and not Path(path).parent.is_dir():
+            raise UsageError(f"--{option} {path}: the folder {Path(path).parent} does not exist")
 
 
 def _save_plot(fig, path) -> None:

@@ -57,6 +57,7 @@ def test_bad_point_side_or_file_is_one_line(results, capsys, tmp_path):
     assert "--point 99 is out of range" in _error_line(capsys, [str(results), "--point", "99"])
     assert "points 0 to 1" in _error_line(capsys, [str(results), "--point", "-1"])
     assert "--side 2" in _error_line(capsys, [str(results), "--side", "2"])
+    assert ".png" in _error_line(capsys, [str(results), "-o", str(tmp_path / "x.txt")])
     analytic = tmp_path / "analytic.h5"
     assert phononmc_main(["analytic", "Si", "Ge", "--T", "10", "--h5", str(analytic)]) == 0
     assert str(analytic) in _error_line(capsys, [str(analytic)])
@@ -98,3 +99,16 @@ def test_amm_point_agrees_and_marks_critical_angles(results):
     dmm_fig = angular.figure(results, 1, 1)
     assert "dotted" not in dmm_fig._suptitle.get_text()
     assert not [ln for ax in dmm_fig.axes for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+
+
+def test_point_without_batches_is_an_error_not_an_empty_figure(results, tmp_path, capsys):
+    import shutil
+
+    import h5py
+
+    copy = tmp_path / "unfinished.h5"
+    shutil.copy(results, copy)
+    with h5py.File(copy, "r+") as f:  # as a run interrupted before point 1
+        f["point_001/side1_batches"][()] = 0
+    assert "no batches yet" in _error_line(capsys, [str(copy), "--point", "1", "-o", str(tmp_path / "z.png")])
+    assert not (tmp_path / "z.png").exists()

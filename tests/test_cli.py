@@ -132,7 +132,8 @@ def test_unknown_material_lists_valid_names(capsys):
 
 
 def test_unwritable_output_is_one_line(tmp_path, capsys):
-    assert main(["analytic", "Si", "Ge", "--T", "10", "--h5", str(tmp_path / "no" / "x.h5")]) == 1
+    (tmp_path / "x.h5" / "inside").mkdir(parents=True)  # a non-empty folder: the final rename fails
+    assert main(["analytic", "Si", "Ge", "--T", "10", "--h5", str(tmp_path / "x.h5")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("phononmc: error: --h5") and err.count("\n") == 1
 
@@ -179,10 +180,12 @@ def test_T_range_needs_two_points(capsys):
     assert "N = 1" in err and "N >= 2" in err and "--T 1" in err and err.count("\n") == 1
 
 
-def test_failed_plot_names_the_users_path(capsys):
-    assert main(["analytic", "Si", "Ge", "--T", "10", "--plot", "/nonexistent/x.png"]) == 1
+def test_failed_plot_names_the_users_path(tmp_path, capsys):
+    target = tmp_path / "x.png"
+    (target / "inside").mkdir(parents=True)  # a non-empty folder: the final rename fails
+    assert main(["analytic", "Si", "Ge", "--T", "10", "--plot", str(target)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("phononmc: error: --plot /nonexistent/x.png: cannot write")
+    assert err.startswith(f"phononmc: error: --plot {target}: cannot write")
     assert ".tmp" not in err and err.count("\n") == 1
 
 
@@ -253,6 +256,18 @@ def test_run_plot_name_must_end_in_png(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"phononmc: error: --plot {tmp_path / 'G.txt'}") and err.count("\n") == 1
     assert not (tmp_path / "G.txt").exists()
+    assert not list(tmp_path.rglob("*.h5"))  # refused before the run, not after it
+    missing = tmp_path / "nowhere" / "G.png"
+    assert main(["run", str(run_file), "--no-progress", "--plot", str(missing)]) == 2
+    assert "does not exist" in capsys.readouterr().err and not list(tmp_path.rglob("*.h5"))
+
+
+def test_analytic_outputs_in_a_missing_folder_are_refused_before_computing(tmp_path, capsys):
+    for option in ("--plot", "--h5"):
+        target = tmp_path / "nowhere" / ("G.png" if option == "--plot" else "G.h5")
+        assert main(["analytic", "Si", "Ge", "--T", "10", option, str(target)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and "does not exist" in captured.err and captured.err.count("\n") == 1
 
 
 def test_show_reads_analytic_h5(tmp_path, capsys):
