@@ -39,6 +39,10 @@ def _positive(a: np.ndarray) -> np.ndarray:
     return a
 
 
+#: Up to this many temperatures, an analytic curve also marks the temperatures computed.
+SPARSE = 40
+
+
 def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | None = None,
                        points: dict | None = None, per_T3: bool = False) -> Figure:
     """Log-log G(T) in MW m⁻² K⁻¹ (or G/T³ in W m⁻² K⁻⁴) against T (K).
@@ -46,7 +50,8 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
     Parameters
     ----------
     T : temperatures (K), shape (n,).
-    curves : {label: G} with G (W m⁻² K⁻¹) of shape (n,) drawn as a line, or
+    curves : {label: G} with G (W m⁻² K⁻¹) of shape (n,) drawn as a line (with markers at the
+        temperatures if n <= SPARSE), or
         {label: (G, G_err)} drawn as markers with error bars (Monte Carlo results).
     lowT : {label: G/T³ (W m⁻² K⁻⁴)}: for these labels a dashed T³ asymptote in the
         curve's colour, drawn only where it is below ~3× the curve.
@@ -100,7 +105,9 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
             raise ValueError(f"curve {label!r} has {G.size} values for {T.size} temperatures")
         Gs = _positive(G[order])
         if err is None:
-            (handle,) = ax.plot(Ts, scaled(Ts, Gs), "-", color=colour, label=label)
+            # the computed temperatures as markers where they are few: a sparse table shows as the
+            # points it is (and a single temperature shows at all), not as a kinked curve
+            (handle,) = ax.plot(Ts, scaled(Ts, Gs), "-o" if len(Ts) <= SPARSE else "-", ms=3, color=colour, label=label)
         else:
             E = np.asarray(err, dtype=float).ravel()
             if E.shape != T.shape:

@@ -203,7 +203,7 @@ def test_analytic_plot_data_equal_the_h5(tmp_path, capsys, monkeypatch):
     assert main(["analytic", "Cu", "He4", "--T-range", "0.2", "5", "6", "--h5", str(h5), "--plot", "G.png"]) == 0
     res = io.read(h5, kind="analytic")
     ax = figures[0].axes[0]
-    for line, name in zip([ln for ln in ax.get_lines() if ln.get_linestyle() == "-"], ("amm", "dmm")):
+    for line, name in zip([ln for ln in ax.get_lines() if ln.get_linestyle() == "-"], ("amm", "dmm"), strict=True):
         T, G = res.groups[name]["T"], res.groups[name]["G"]
         np.testing.assert_allclose(line.get_xdata(), T)
         np.testing.assert_allclose(line.get_ydata(), G / T**3)  # a helium side: G/T^3
