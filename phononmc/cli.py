@@ -262,6 +262,8 @@ def _cmd_analytic(args) -> int:
             write()
         except OSError as exc:
             raise _WriteError(f"{option} {target}: cannot write: {exc.strerror or exc}") from None
+        if not args.json:  # JSON output stays one object
+            print(f"# wrote {target}")
     return 0
 
 
@@ -373,6 +375,9 @@ def _show_montecarlo(path) -> None:
     print(f"# {attrs.get('name', '?')}: status {attrs['status']}, phononmc {attrs.get('phononmc_version', '?')}, "
           f"created {attrs.get('created', '?')}{resumed}, seed {attrs.get('seed', '?')}, "
           f"threads {attrs.get('threads', '?')}")
+    names = [m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values()]
+    print(f"# {' | '.join(names)}, dispersion {attrs.get('dispersion', '?')}, phonons from side {attrs.get('side', '?')}")
+    print("# G for emitted-phonon temperatures (Landauer); z = (G_MC - G_analytic) / sigma")
     print(mc_run.format_table(rows))
 
 

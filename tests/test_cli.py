@@ -280,7 +280,8 @@ def test_show_reads_analytic_h5(tmp_path, capsys):
     rows = [line.split() for line in shown.splitlines() if line.strip() and not line.startswith("#")][2:]
     G = landauer.conductance(phononmc.material("Si"), phononmc.material("Ge"), 300.0, model="dmm", side=2)
     assert float(rows[1][3]) == pytest.approx(G / 1e6, rel=1e-4)  # T, amm G, amm R_K, dmm G
-    assert shown.split("\n", 1)[1] == printed  # the same table the computation printed
+    assert printed.endswith(f"# wrote {path}\n")
+    assert shown.split("\n", 1)[1] == printed.rsplit("# wrote", 1)[0]  # the same table the computation printed
 
 
 def _truncated_copy(tmp_path):
