@@ -101,19 +101,21 @@ def _figure(side, cfg, model, T, part, centres, counts) -> Figure:
         j = amm.BRANCHES.index(name)
         emitted = counts[j].sum(axis=0)
         lines = expected_transmission(m_in, m_out, model, T, fine, name, cfg.temperatures.delta_T, part, cfg.interface.dispersion)
-        for c, colour in zip(range(3), ("C0", "C1", "C2")):
+        top = 0.0
+        for c, colour in zip(range(len(amm.BRANCHES) if not m_out.is_liquid else 1), ("C0", "C1", "C2")):
             frac = np.divide(counts[j, 3 + c], emitted, out=np.full_like(emitted, np.nan, dtype=float),
                              where=emitted > 0)
             err = np.sqrt(np.clip(frac * (1 - frac), 0, None) / np.maximum(emitted, 1))
             label = amm.CHANNELS[3 + c]
             ax.errorbar(centres, frac, yerr=err, fmt="o", ms=3, color=colour, label=f"{label} MC")
             ax.plot(fine, lines[c], "-", color=colour, lw=1, label=f"{label} {model}")
+            top = max(top, np.nanmax(lines[c]), np.nanmax(np.where(np.isfinite(frac), frac + err, 0.0)))
         for key, angle in crit.items():
             if key.startswith(name + "->"):
                 ax.axvline(math.sin(angle), ls=":", color="0.5", lw=0.8)
         ax.set_xlabel(r"sin $\theta$ (incidence)")
         ax.set_title(f"{name} from {m_in.name} into {m_out.name}")
-        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylim(-0.02 * top, 1.05 * top if top > 0 else 1.0)  # a small τ (helium) stays readable
     axes[0].set_ylabel("transmitted fraction")
     axes[0].legend(fontsize=7, frameon=False)
     fig.suptitle(f"{model}, T = {T:g} K" + ("  (dotted: critical angles)" if crit else ""))
