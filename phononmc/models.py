@@ -53,17 +53,15 @@ class Kind:
     parameter: str | None
     specular: int
     constant_p: float | None
-    summary: str
 
 
 #: The registry: every model kind, in the order help texts list them.
 KINDS = {k.name: k for k in (
-    Kind("amm", None, SPECULAR_CONSTANT, 1.0, "acoustic mismatch: every event specular"),
-    Kind("dmm", None, SPECULAR_CONSTANT, 0.0, "diffuse mismatch: every event diffuse"),
-    Kind("mixed", "p", SPECULAR_CONSTANT, None, "specular with probability p, else diffuse"),
-    Kind("ziman", "roughness", SPECULAR_ZIMAN, None, "p = exp(-16 pi^3 eta^2 / lambda^2) from the rms roughness"),
-    Kind("soffer", "roughness", SPECULAR_SOFFER, None,
-         "p = exp(-16 pi^2 eta^2 cos^2(theta) / lambda^2) from the rms roughness"),
+    Kind("amm", None, SPECULAR_CONSTANT, 1.0),
+    Kind("dmm", None, SPECULAR_CONSTANT, 0.0),
+    Kind("mixed", "p", SPECULAR_CONSTANT, None),
+    Kind("ziman", "roughness", SPECULAR_ZIMAN, None),
+    Kind("soffer", "roughness", SPECULAR_SOFFER, None),
 )}
 MODEL_KINDS = tuple(KINDS)
 #: Kinds with a specular (AMM) part: they need Debye branches and the AMM tables.
