@@ -33,6 +33,7 @@ import phononmc
 from phononmc import analytic_results, io, landauer, models
 from phononmc.analytic_results import TEMPERATURE_DEFINITIONS, UNITS
 from phononmc.analytic_results import material_record as _material_record
+from phononmc.config import OUTPUT_SUFFIXES
 from phononmc.dispersion import DISPERSIONS
 from phononmc.mc import run as mc_run
 
@@ -249,6 +250,8 @@ def _cmd_analytic(args) -> int:
     if args.plot is not None:  # refuse a bad name before computing
         _check_plot_path(args.plot)
     _check_output_folders(plot=args.plot, h5=args.h5)
+    if args.h5 is not None and Path(args.h5).suffix.lower() not in OUTPUT_SUFFIXES:
+        raise UsageError(f"--h5 {args.h5}: a results file is HDF5; its name must end in {' or '.join(OUTPUT_SUFFIXES)}")
     r = _compute(args)
     if args.json:
         _print_json(args, r)

@@ -262,6 +262,13 @@ def test_run_plot_name_must_end_in_png(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err and not list(tmp_path.rglob("*.h5"))
 
 
+def test_analytic_h5_name_must_be_hdf5(tmp_path, capsys):
+    assert main(["analytic", "Si", "Ge", "--T", "10", "--h5", str(tmp_path / "x.txt")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and ".h5" in captured.err and captured.err.count("\n") == 1
+    assert not (tmp_path / "x.txt").exists()
+
+
 def test_analytic_outputs_in_a_missing_folder_are_refused_before_computing(tmp_path, capsys):
     for option in ("--plot", "--h5"):
         target = tmp_path / "nowhere" / ("G.png" if option == "--plot" else "G.h5")
