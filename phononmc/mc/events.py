@@ -46,7 +46,7 @@ import numba as nb
 import numpy as np
 
 from phononmc.dispersion import branches
-from phononmc.mc.rng import _stream, _uniform
+from phononmc.mc.rng import U64, _stream, _uniform
 from phononmc.models import SPECULAR_CONSTANT, SPECULAR_ZIMAN
 from phononmc.transmission import amm
 
@@ -184,9 +184,10 @@ def _specular_probability(spec, iface, sj, omega, mu2):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _amm_channel(state, iface, sj, omega, mu2):
-    """Outgoing AMM channel 0..5 at μ², from the interpolated cumulative fractions; one uniform.
-    A channel closed at ω goes to specular reflection in the incident branch."""
+def _amm_channel(state, iface, sj, j, omega, mu2):
+    """Outgoing AMM channel 0..5 at μ² for incident sj = side · 3 + j, from the interpolated
+    cumulative fractions; one uniform. A channel closed at ω goes to specular reflection in
+    the incident branch j. (Indices are cast to unsigned: no negative-index wraparound code.)"""
     eb = sj * (N_SEGMENTS + 1)
     seg = 0
     for e in range(1, N_SEGMENTS):
@@ -200,9 +201,9 @@ def _amm_channel(state, iface, sj, omega, mu2):
     r = _uniform(state)
     c = 0
     for k in range(5):
-        c += r >= (1.0 - f) * iface.amm[base + k] + f * iface.amm[base + 6 + k]
-    if not omega < iface.channel_cutoff[sj * 6 + c]:
-        c = sj % 3
+        c += r >= (1.0 - f) * iface.amm[U64(base + k)] + f * iface.amm[U64(base + 6 + k)]
+    if not omega < iface.channel_cutoff[U64(sj * 6 + c)]:
+        c = j
     return c
 
 
@@ -273,17 +274,19 @@ def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n
     sj = side * 3 + j
     p = _specular_probability(spec, iface, sj, omega, mu2)
     if p >= 1.0 or (p > 0.0 and _uniform(state) < p):
-        c = _amm_channel(state, iface, sj, omega, mu2)
-        side_out = side if c < 3 else 1 - side
-        ratio = iface.snell[sj * 6 + c]
+        c = _amm_channel(state, iface, sj, j, omega, mu2)
+        through = c >= 3  # side 0/1: side ^ through is the outgoing side, c − 3 · through its branch
+        side_out = side ^ through
+        ratio = iface.snell[U64(sj * 6 + c)]
         mu2_out = max(1.0 - (1.0 - mu2) * ratio * ratio, 0.0)
         normal = math.sqrt(mu2_out) if side_out == 1 else -math.sqrt(mu2_out)
         e0 = ratio * (d0 - cos_in * n0) + normal * n0
         e1 = ratio * (d1 - cos_in * n1) + normal * n1
         e2 = ratio * (d2 - cos_in * n2) + normal * n2
-        return side_out, c % 3, e0, e1, e2, mu2_out, True
+        return side_out, c - 3 * through, e0, e1, e2, mu2_out, True
     c = _dmm_channel(state, iface, side, omega, band)
-    side_out = side if c < 3 else 1 - side
+    through = c >= 3
+    side_out = side ^ through
     mu2_out = _uniform(state)  # Lambert: μ'² uniform, azimuth uniform
     phi = 2.0 * math.pi * _uniform(state) if azimuth else 0.0
     normal = math.sqrt(mu2_out) if side_out == 1 else -math.sqrt(mu2_out)
@@ -296,7 +299,7 @@ def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n
     e0 = c0 * (1.0 + sign * n0 * n0 * a) + c1 * b + normal * n0
     e1 = c0 * sign * b + c1 * (sign + n1 * n1 * a) + normal * n1
     e2 = -c0 * sign * n0 - c1 * n1 + normal * n2
-    return side_out, c % 3, e0, e1, e2, mu2_out, False
+    return side_out, c - 3 * through, e0, e1, e2, mu2_out, False
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")

@@ -24,7 +24,7 @@ import numpy as np
 
 from phononmc.mc.emission import Emission, EmissionTable, _draw_frequency, emission_table
 from phononmc.mc.events import Interface, _interface_event, interface_tables
-from phononmc.mc.rng import _stream, _uniform, emitter_key
+from phononmc.mc.rng import U64, _stream, _uniform, emitter_key
 from phononmc.mc.tallies import Layout
 from phononmc.models import Model, Specularity
 from phononmc.quadrature import occupation_weight
@@ -66,7 +66,7 @@ def _packet(state, emission, iface, spec, side):
     mu, sin_theta = math.sqrt(mu2), math.sqrt(1.0 - mu2)
     side_out, j_out, _, _, _, mu2_out, specular = _interface_event(
         state, iface, spec, side, j, omega, band, sin_theta, 0.0, mu if side == 0 else -mu, 0.0, 0.0, 1.0, False)
-    return omega, j, mu2, sin_theta, j_out + 3 * (side_out != side), specular, mu2_out
+    return omega, j, mu2, sin_theta, j_out + 3 * (side_out ^ side), specular, mu2_out
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
@@ -91,15 +91,15 @@ def _transport(seed, point, emitter, side, first_batch, n_packets, emission, ifa
         t = np.zeros(scores.shape[1] + 16, np.int64)[8:-8]
         for _ in range(n_packets):
             omega, j, _, sin_theta, c, specular, mu2_out = _packet(state, emission, iface, spec, side)
-            w = 1
-            through = w * (c >= 3)
-            t[off.transmitted] += through
-            t[off.outcome + (0 if specular else 6) + c] += w
+            # indices are cast to unsigned: numba then emits no negative-index wraparound
+            through = c >= 3
+            t[U64(off.transmitted)] += through
+            t[U64(off.outcome + (0 if specular else 6) + c)] += 1
             sb = min(int(omega * bins.spectral_scale), n_spec - 1)
-            t[off.spectral + sb] += w
-            t[off.spectral + n_spec + sb] += through
-            t[off.angular + (j * 6 + c) * n_ang + _angle_bin(sin_theta, n_ang)] += w
-            t[off.outgoing + c * n_ang + _angle_bin(math.sqrt(1.0 - mu2_out), n_ang)] += w
+            t[U64(off.spectral + sb)] += 1
+            t[U64(off.spectral + n_spec + sb)] += through
+            t[U64(off.angular + (j * 6 + c) * n_ang + _angle_bin(sin_theta, n_ang))] += 1
+            t[U64(off.outgoing + c * n_ang + _angle_bin(math.sqrt(1.0 - mu2_out), n_ang))] += 1
         scores[bi, :] = t
 
 
