@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numba as nb
@@ -133,8 +134,10 @@ class SidePlan:
         """Stream key of this emitter (`rng.emitter_key`)."""
         return emitter_key("side", self.side)
 
-    @property
+    @cached_property
     def emission(self) -> Emission:
+        """The emission table as kernel input, aimed at this interface (built once per plan,
+        not once per chunk of batches)."""
         return self.table.kernel_input(self.iface.band_edges)
 
 
