@@ -1,12 +1,15 @@
 """Emission tables: where a packet's frequency and branch come from.
 
-A packet leaving medium a towards a surface (an interface side, later a wall) is drawn
-from the linearized emitted energy flux per unit area and kelvin,
+A packet leaving medium a towards a surface (an interface side, a wall) is drawn from
+the linearized emitted energy flux per unit area and kelvin,
 
     F_aj(ω) dω dμ² = (1/4) ħω D_aj(ω) v_aj(ω) w(ω) dω · dμ²,     (μ² uniform on [0, 1)),
 
 with w = ∂n/∂T (linear response) or a finite-difference of Bose occupations (finite
-ΔT). The (ω, branch) part is tabulated on cells whose edges include every branch cutoff:
+ΔT). A packet re-emitted after a bulk collision is drawn from the energy scattered per
+unit volume and time, ħω D_aj w / τ_aj = C_aj(ω)/τ_aj(ω) (Péraud & Hadjiconstantinou,
+Phys. Rev. B 84, 205331 (2011)): the same table with the factor 1/4 replaced by
+1/(τ_aj v_aj) (`emission_table(..., factor=...)`), and an isotropic direction. The (ω, branch) part is tabulated on cells whose edges include every branch cutoff:
 a cell is picked with Walker's alias method (O(1)), then ω inside it from the linear
 interpolant of F w. Each packet carries the same energy G_emit/N, G_emit = ΣF. The
 direction (μ² uniform: Lambert emission) is the kernel's business, not the table's.
@@ -109,11 +112,15 @@ class EmissionTable:
         return Emission(rows.ravel())
 
 
-def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N_CELLS) -> EmissionTable:
+def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N_CELLS,
+                   factor=None) -> EmissionTable:
     """Tabulate the emission density of `m_emit` for occupation weight `weight(ω)` (K⁻¹).
 
     t_max (K): the highest temperature in the weight; frequencies above X_MAX k_B t_max/ħ
     are not emitted. Cell edges include all cutoffs of both media below that.
+    factor(j, ω) : per-branch spectral factor (array in ω) replacing the 1/4 of surface
+    emission, e.g. 1/(τ_j v_j) (m⁻¹) for re-emission after bulk scattering; then `g_emit`
+    is Σ_j ∫ C_j/τ_j dω (W m⁻³ K⁻¹).
     """
     bs = branches(m_emit, dispersion)
     cut_all = [b.omega_cutoff for m in (m_emit, m_other) for b in branches(m, dispersion)]
@@ -122,8 +129,9 @@ def emission_table(m_emit, m_other, weight, t_max, dispersion="debye", n_cells=N
     lo, width = edges[:-1], np.diff(edges)
     t, wt = gauss_cosine(0.0, 1.0, N_GAUSS)
 
-    def density(w):  # (n_branches, *w.shape): (1/4) ħω D v w(ω)
-        return 0.25 * HBAR * w * np.stack([b.dos_velocity(w) for b in bs]) * weight(w)
+    def density(w):  # (n_branches, *w.shape): (1/4) ħω D v w(ω), or ħω D v factor_j(ω) w(ω)
+        dv = [b.dos_velocity(w) * (0.25 if factor is None else factor(j, w)) for j, b in enumerate(bs)]
+        return HBAR * w * np.stack(dv) * weight(w)
 
     nodes = lo[:, None] + width[:, None] * t[None, :]
     mass = np.clip((density(nodes) * wt * width[:, None]).sum(axis=-1).T, 0.0, None)  # (n_cells, n_branches)

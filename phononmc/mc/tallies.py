@@ -9,7 +9,14 @@ one bin of a histogram — the running sums over B batches give
     σ_x̄ = √[(S₂ − S₁²/B) / (B (B − 1))]          (standard error of the batch mean),
 
 and the physical value is `unit` · x̄, with `unit` the flux one unit of weight stands for
-(e.g. G_emit / N in W m⁻² K⁻¹ for a side that emits N packets per batch). Batches are
+(e.g. G_emit / N in W m⁻² K⁻¹ for a side that emits N packets per batch). Where several
+scores enter one derived quantity (a fit through a temperature profile, a ratio of fluxes),
+their covariance matters too: a tally may keep the cross products S_xy = Σ_b x_b y_bᵀ of
+chosen scores (`correlated`), and
+
+    cov(x̄, ȳ) = (S_xy − S_x S_yᵀ/B) / (B (B − 1)).
+
+Batches are
 added in order, one at a time, so the sums — and a resumed run — are bit-identical
 however the batches were chunked or threaded. Memory does not grow with packets or
 batches.
@@ -52,21 +59,32 @@ class ScoreTally:
     """Running sums S₁, S₂ of every score over the batches added so far.
 
     layout : the scores' `Layout`. unit : physical value of one unit of weight (e.g.
-    W m⁻² K⁻¹ per packet).
+    W m⁻² K⁻¹ per packet). correlated : names of scores whose cross products are kept, in
+    this order, for `covariance` (memory: the square of their total size).
     """
 
-    def __init__(self, layout: Layout, unit: float):
+    def __init__(self, layout: Layout, unit: float, correlated: tuple = ()):
         self.layout = layout
         self.unit = float(unit)
         self.batches = 0
         self._s1 = np.zeros(layout.size)
         self._s2 = np.zeros(layout.size)
+        unknown = [name for name in correlated if name not in layout.shapes]
+        if unknown:
+            raise ValueError(f"correlated scores {unknown} are not in the layout ({', '.join(layout.shapes)})")
+        self.correlated = tuple(correlated)
+        index = np.arange(layout.size)
+        self._pick = np.concatenate([layout.split(index)[name].ravel() for name in self.correlated] or [[]]).astype(int)
+        self._sxy = np.zeros((self._pick.size, self._pick.size))
 
     def add(self, scores: np.ndarray) -> None:
         """Add batches: scores (B, layout.size), one row per batch, in batch order."""
         for row in np.asarray(scores, dtype=float).reshape(-1, self.layout.size):
             self._s1 += row
             self._s2 += row * row
+            if self._pick.size:
+                picked = row[self._pick]
+                self._sxy += np.outer(picked, picked)
             self.batches += 1
 
     def sum(self, name: str) -> np.ndarray:
@@ -87,22 +105,35 @@ class ScoreTally:
         s1, s2 = self.layout.split(self._s1)[name], self.layout.split(self._s2)[name]
         return (self.unit * np.sqrt(np.maximum(s2 - s1 * s1 / b, 0.0) / (b * (b - 1))))[()]
 
+    def covariance(self) -> np.ndarray:
+        """unit² · cov of the batch means of the `correlated` scores, flattened and concatenated
+        in that order: shape (k, k); NaN below 2 batches."""
+        b = self.batches
+        if b < 2:
+            return np.full(self._sxy.shape, np.nan)
+        s = self._s1[self._pick]
+        return self.unit**2 * (self._sxy - np.outer(s, s) / b) / (b * (b - 1))
+
     def state(self) -> dict:
-        """Everything needed to resume (for HDF5 checkpoints): unit, batches, and per score
-        `<name>_sum` and `<name>_sum_sq`."""
+        """Everything needed to resume (for HDF5 checkpoints): unit, batches, per score
+        `<name>_sum` and `<name>_sum_sq`, and `cross_sum` (S_xy of the correlated scores) if any."""
         out = {"unit": self.unit, "batches": self.batches}
         for name in self.layout.shapes:
             out[f"{name}_sum"] = self.layout.split(self._s1)[name]
             out[f"{name}_sum_sq"] = self.layout.split(self._s2)[name]
+        if self.correlated:
+            out["cross_sum"] = self._sxy
         return out
 
     @classmethod
-    def from_state(cls, layout: Layout, state: dict) -> "ScoreTally":
-        tally = cls(layout, state["unit"])
+    def from_state(cls, layout: Layout, state: dict, correlated: tuple = ()) -> "ScoreTally":
+        tally = cls(layout, state["unit"], correlated)
         tally.batches = int(state["batches"])
         for name in layout.shapes:
             tally.layout.split(tally._s1)[name][...] = state[f"{name}_sum"]
             tally.layout.split(tally._s2)[name][...] = state[f"{name}_sum_sq"]
+        if correlated:
+            tally._sxy[...] = state["cross_sum"]
         return tally
 
 
