@@ -36,6 +36,7 @@ from phononmc.analytic_results import material_record as _material_record
 from phononmc.config import OUTPUT_SUFFIXES
 from phononmc.dispersion import DISPERSIONS
 from phononmc.mc import run as mc_run
+from phononmc.mc import slab
 
 PROG = "phononmc"
 
@@ -288,7 +289,9 @@ def _add_run(p: argparse.ArgumentParser) -> None:
                        help="start over even if the results file holds an interrupted run or is damaged "
                             "(a complete run is replaced without it)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--plot", metavar="FILE.png", help="also write G(T): Monte Carlo points over the analytic curves")
+    p.add_argument("--plot", metavar="FILE.png", help="also write a figure: G(T), Monte Carlo points over the analytic "
+                                                      "curves; for a [slab] run, the temperature profiles with the "
+                                                      "far-field fits and the jump")
 
 
 def _cmd_run(args) -> int:
@@ -305,6 +308,11 @@ def _cmd_run(args) -> int:
     except OSError as exc:
         raise _WriteError(f"cannot write the results of {args.run_file}: {exc}") from None
     cfg = result.config
+    if cfg.slab is not None:
+        _print_slab(result.path)
+        if args.plot:
+            _write_profile_plot(result.path, args.plot)
+        return 0
     print(f"# {cfg.name}: {cfg.interface.material_1.name} | {cfg.interface.material_2.name}, "
           f"dispersion {cfg.interface.dispersion}, phonons from side {cfg.monte_carlo.side}, "
           f"delta_T = {cfg.temperatures.delta_T:g} K")
@@ -384,6 +392,30 @@ def _show_montecarlo(path) -> None:
     print(mc_run.format_table(rows))
 
 
+def _print_slab(path) -> None:
+    """The table of a slab results file (what `run` prints and `show` reprints)."""
+    attrs, records = slab.read_points(path)
+    names = [m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values()]
+    print(f"# {attrs.get('name', '?')}: slab {' | '.join(names)} between black walls, status "
+          f"{mc_run.run_status(path, attrs)}, seed {attrs.get('seed', '?')}")
+    print("# q/dT: net heat flux per kelvin between the walls. G_measured = q / jump of the far-field "
+          "energy-density profiles (as an experiment measures);")
+    print("# G_Landauer: emitted-phonon temperatures; G_equilibrium = G_Landauer / (1 - (tau12 + tau21)/2)")
+    print(slab.format_table(records))
+    for line in slab.series_lines(records):
+        print(line)
+    print(f"# results: {path}")
+
+
+def _write_profile_plot(path, plot_path) -> None:
+    from phononmc import plot
+
+    attrs, records = slab.read_points(path)
+    names = " | ".join(m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values())
+    _save_plot(plot.profile_figure(records, title=f"{attrs.get('name', '')}: {names} slab"), plot_path)
+    print(f"# wrote {plot_path}")
+
+
 def _show_analytic(path) -> None:
     res = analytic_results.read(path)
     print(f"# {res.attrs.get('command', 'analytic results')}   (phononmc {res.attrs.get('phononmc_version', '?')}, "
@@ -392,7 +424,7 @@ def _show_analytic(path) -> None:
 
 
 #: What `show` prints for each kind of results file.
-SHOW = {mc_run.KIND: _show_montecarlo, analytic_results.KIND: _show_analytic}
+SHOW = {mc_run.KIND: _show_montecarlo, mc_run.SLAB_KIND: _print_slab, analytic_results.KIND: _show_analytic}
 
 
 def _cmd_show(args) -> int:

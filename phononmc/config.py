@@ -19,8 +19,8 @@ In Python each table is a frozen dataclass — `InterfaceConfig`, `TemperaturesC
 table's name: ``cfg.monte_carlo.batches``. Each field checks its value on construction
 and knows its run-file path, so direct construction and ``cfg.replace(**{"monte_carlo.batches":
 4})`` give the same errors as a run file. The table fields of `RunConfig` are the one
-list of tables: a new ``[slab]`` table is a dataclass plus one line
-``slab: SlabConfig = _table(SlabConfig, required=False)``.
+list of tables: a new table is a dataclass plus one line, e.g.
+``slab: SlabConfig | None = _table(SlabConfig, required=False, absent=None)``.
 
 The checks are hand-written on plain dataclasses. pydantic 2 was weighed and not taken:
 nearly every field needs a reason of its own in its message, so its built-in constraints
@@ -42,13 +42,14 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
+from phononmc.bulk import Scattering, scattering, scattering_materials
 from phononmc.models import MODEL_KINDS, Model
 from phononmc.dispersion import DISPERSIONS
 from phononmc.validation import invalid, real, show
 from phononmc.materials import Material, material, materials
 
 __all__ = ["RunConfig", "InterfaceConfig", "TemperaturesConfig", "MonteCarloConfig", "TalliesConfig",
-           "load", "parse", "SIDES"]
+           "SlabConfig", "load", "parse", "SIDES"]
 
 #: Which medium emits phonons toward the interface.
 SIDES = ("both", 1, 2)
@@ -289,15 +290,18 @@ class _Table:
         return changed
 
 
-def _table(cls: type[_Table], required: bool):
+def _table(cls: type[_Table], required: bool, absent=MISSING):
     """A RunConfig field holding table `cls`: an instance or a dict of its fields; optional
-    tables default to all-default values."""
+    tables default to all-default values, or to `absent` (e.g. None: a table whose presence
+    selects what is run, like [slab])."""
     def check(path, value):
-        if isinstance(value, cls):
+        if isinstance(value, cls) or (absent is not MISSING and value is absent):
             return value
         if isinstance(value, dict):
             return cls.from_toml(value)
         raise invalid(path, value, f"{path} must be a table: write [{path}] on its own line and its keys below it")
+    if absent is not MISSING:
+        return field(default=absent, metadata={"check": check, "missing": "", "run_file": True, "table": cls})
     return field(default_factory=MISSING if required else cls,
                  metadata={"check": check, "missing": f"the run file needs a [{cls.TABLE}] table",
                            "run_file": True, "table": cls})
@@ -306,11 +310,12 @@ def _table(cls: type[_Table], required: bool):
 @dataclass(frozen=True, kw_only=True)
 class InterfaceConfig(_Table):
     """[interface]: material_1 (z < 0) and material_2 (z > 0), each a Material, a database
-    name or a dict of Material fields; dispersion "debye" | "sine"."""
+    name or a dict of Material fields (material_2 is left out for a single-layer slab);
+    dispersion "debye" | "sine"."""
 
     TABLE = "interface"
     material_1: Material = _field(_material, missing=_MATERIAL_MISSING)
-    material_2: Material = _field(_material, missing=_MATERIAL_MISSING)
+    material_2: Material | None = _field(lambda path, value: None if value is None else _material(path, value), None)
     dispersion: str = _field(_dispersion, "debye")
 
 
@@ -368,6 +373,78 @@ class TalliesConfig(_Table):
     angle_bins: int = _field(_count(1, "the number of angle bins must be an integer >= 1"), 45)
 
 
+_THICKNESS_WHY = ("thickness is [L1, L2] in m (medium 1, medium 2), [L] for one layer of material_1, or a list "
+                  "of such pairs for a thickness series, e.g. [[50e-9, 50e-9], [100e-9, 100e-9]]; each L > 0")
+
+
+def _thickness(path, value) -> tuple[tuple[float, float], ...]:
+    """Slab thicknesses: one [L1, L2] / [L] or a list of them; L2 = 0.0 marks a single layer."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise invalid(path, value, _THICKNESS_WHY)
+    rows = value if all(isinstance(v, (list, tuple)) for v in value) else [value]
+    out = []
+    for i, row in enumerate(rows):
+        where = f"{path}[{i}]" if rows is value else path
+        if not isinstance(row, (list, tuple)) or len(row) not in (1, 2):
+            raise invalid(where, row, _THICKNESS_WHY)
+        for k, L in enumerate(row):
+            if real(f"{where}[{k}]", L, _THICKNESS_WHY) <= 0.0:
+                raise invalid(f"{where}[{k}]", L, _THICKNESS_WHY)
+        pair = (float(row[0]), float(row[1]) if len(row) == 2 else 0.0)
+        if pair in out:
+            raise invalid(where, row, f"it repeats {path}[{out.index(pair)}]; list each thickness once")
+        out.append(pair)
+    if len({p[1] == 0.0 for p in out}) > 1:
+        raise invalid(path, value, "a series is all bilayers [L1, L2] or all single layers [L], not a mix")
+    return tuple(out)
+
+
+def _cells(path, value) -> tuple[int, int]:
+    """Cells per layer: one integer for both, or [n1, n2]."""
+    why = "cells is the number of equal cells per layer: an integer >= 1, or [n1, n2] for the two layers"
+    values = value if isinstance(value, (list, tuple)) else [value, value]
+    if len(values) not in (1, 2):
+        raise invalid(path, value, why)
+    counts = [_count(1, why)(f"{path}[{i}]" if values is value else path, v) for i, v in enumerate(values)]
+    return (counts[0], counts[-1])
+
+
+def _scattering(path, value) -> Scattering | str:
+    """"database" (the material's cited coefficients) or a table of `bulk.Scattering` fields."""
+    if isinstance(value, Scattering) or value == "database":
+        return value
+    if isinstance(value, dict):
+        keys = tuple(f.name for f in fields(Scattering))
+        _check_keys(value, keys, f"in {path}")
+        try:
+            return Scattering(**value)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+    raise invalid(path, value, '"database" (the material\'s built-in coefficients) or a table such as '
+                               "{ mfp = 1e-7 } (gray, m) or { impurity = ..., umklapp = ..., umklapp_theta = ..., "
+                               "boundary = ... } (s^3, s/K, K, m)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlabConfig(_Table):
+    """[slab]: the simulated experiment (phononmc.mc.slab). thickness: [L1, L2] (m), [L] (one
+    layer of material_1), or a list of them (a thickness series, one point each); cells: per
+    layer (int or [n1, n2]); scattering_1, scattering_2: "database" or a bulk.Scattering table;
+    exclude: the far-field fits skip this many mean free paths next to walls and interface."""
+
+    TABLE = "slab"
+    thickness: tuple = _field(_thickness, missing=_THICKNESS_WHY)
+    cells: tuple = _field(_cells, (40, 40))
+    scattering_1: Scattering | str = _field(_scattering, "database")
+    scattering_2: Scattering | str = _field(_scattering, "database")
+    exclude: float = _field(_non_negative("exclude must be a finite number >= 0 (mean free paths)"), 3.0)
+
+    @property
+    def layered(self) -> bool:
+        """True for bilayers (an interface), False for single layers."""
+        return self.thickness[0][1] > 0.0
+
+
 def _default_output(name: str) -> Path:
     return Path("out") / f"{name}.h5"
 
@@ -380,10 +457,11 @@ class RunConfig(_Table):
     seed : int               >= 0
     output : pathlib.Path    absolute path of the HDF5 results file (default out/<name>.h5)
     interface : InterfaceConfig          [interface]
-    models : tuple[models.Model, ...]  [[models]]: at least one, distinct labels
+    models : tuple[models.Model, ...]  [[models]]: at least one, distinct labels (none for one slab layer)
     temperatures : TemperaturesConfig    [temperatures]
     monte_carlo : MonteCarloConfig       [monte_carlo]
     tallies : TalliesConfig              [tallies]
+    slab : SlabConfig or None            [slab]: present, the run is a slab (mc.slab), not a bare interface
     text : str               the run-file text as read (provenance)
     source : pathlib.Path or None  absolute path of the run file, None for bare text
 
@@ -395,16 +473,18 @@ class RunConfig(_Table):
     seed: int = _field(_seed, missing="give an integer >= 0 (seed = 12345); it makes the run reproducible")
     output: Path | None = _field(_output, None)
     interface: InterfaceConfig = _table(InterfaceConfig, required=True)
-    models: tuple[Model, ...] = _field(_models, missing=_MODELS_EXAMPLE)
+    models: tuple[Model, ...] = _field(lambda path, value: () if value == () else _models(path, value), ())
     temperatures: TemperaturesConfig = _table(TemperaturesConfig, required=True)
     monte_carlo: MonteCarloConfig = _table(MonteCarloConfig, required=False)
     tallies: TalliesConfig = _table(TalliesConfig, required=False)
+    slab: SlabConfig | None = _table(SlabConfig, required=False, absent=None)
     text: str = _field(_text, "", run_file=False, repr=False)
     source: Path | None = _field(_source, None, run_file=False)
 
     def _check_together(self):
         if self.output is None:
             object.__setattr__(self, "output", _output(self.path("output"), _default_output(self.name)))
+        self._check_layers()
         dispersion = self.interface.dispersion
         for i, m in enumerate(self.models):
             if m.needs_debye and dispersion != "debye":
@@ -415,6 +495,46 @@ class RunConfig(_Table):
                     + "the AMM is a continuum theory defined here only with Debye branches; "
                     'use dispersion = "debye", or kind = "dmm" for the sine dispersion'
                 )
+
+    def _check_layers(self):
+        """One medium and no model for a single-layer slab; two media and models otherwise;
+        slab runs need Debye branches, both walls and scattering coefficients."""
+        single = self.slab is not None and not self.slab.layered
+        m2 = self.interface.path("material_2")
+        if single and self.interface.material_2 is not None:
+            raise invalid(m2, self.interface.material_2.name,
+                          "a single-layer slab (slab.thickness = [L]) is material_1 alone: remove material_2, "
+                          "or give two thicknesses [L1, L2]")
+        if single and self.models:
+            raise invalid("models", [str(m) for m in self.models], "a single-layer slab has no interface: "
+                          "remove the [[models]] tables, or give two thicknesses [L1, L2]")
+        if not single and self.interface.material_2 is None:
+            raise ValueError(f"{m2} is missing: {_MATERIAL_MISSING}")
+        if not single and not self.models:
+            raise ValueError(f"models is missing: {_MODELS_EXAMPLE}")
+        if self.slab is None:
+            return
+        if self.interface.dispersion != "debye":
+            raise invalid(self.interface.path("dispersion"), self.interface.dispersion,
+                          'slab runs use Debye branches (the bulk relaxation times are defined for them): '
+                          'use dispersion = "debye"')
+        if self.monte_carlo.side != "both":
+            raise invalid(self.monte_carlo.path("side"), self.monte_carlo.side,
+                          'a slab always runs both walls: leave side out (or "both")')
+        for i, m in ((1, self.interface.material_1), (2, self.interface.material_2)):
+            if m is not None and self.scattering(i) is None:
+                raise invalid(self.slab.path(f"scattering_{i}"), "database",
+                              f"there are no built-in scattering coefficients for {m.name!r} "
+                              f"(materials with coefficients: {', '.join(scattering_materials())}); "
+                              "give a table such as { mfp = 1e-7 }")
+
+    def scattering(self, i: int) -> Scattering | None:
+        """The `bulk.Scattering` of medium i (1, 2): the slab's table, or the database's (None if absent)."""
+        s = getattr(self.slab, f"scattering_{i}")
+        if s != "database":
+            return s
+        m = getattr(self.interface, f"material_{i}")
+        return scattering(m.name) if m.name.lower() in {n.lower() for n in scattering_materials()} else None
 
 
 # --------------------------------------------------------------------------- reading

@@ -1,6 +1,12 @@
 """Run a Monte Carlo job from a run file: points, batches, checkpoints, results file.
 
-A point is one (model, temperature). Its packets come from medium 1, medium 2, or both
+A run file with a [slab] table runs the simulated experiment (`mc.slab`: points are
+model × temperature × thickness, packets from both walls, results kind "slab"); without
+one, the bare interface (results kind "montecarlo"). Both kinds of point keep one
+`tallies.ScoreTally` per emitter and answer the same few questions (`measured`, `group`,
+`restore`, `label`), so checkpoints, resume and the relative-error target work alike.
+
+For the bare interface a point is one (model, temperature). Its packets come from medium 1, medium 2, or both
 (`monte_carlo.side`). With both, the run is two-sided deviational: medium 1 emits the
 occupation excess n(T+ΔT/2) − n(T), medium 2 the deficit n(T) − n(T−ΔT/2), and the
 net flux gives G = (G₁ + G₂)/2 (in linear response each side's estimate is G itself).
@@ -27,9 +33,11 @@ from phononmc import io, landauer
 from phononmc.config import RunConfig, load, parse
 from phononmc.mc.events import interface_tables
 from phononmc.mc.interface import plan_side, run_batches, score_layout
+from phononmc.mc.slab import slab_points
 from phononmc.mc.tallies import ScoreTally, combine
 
 KIND = "montecarlo"
+SLAB_KIND = "slab"
 G_UNITS = "W m^-2 K^-1"
 #: (emitting side, occupation part) for each `monte_carlo.side` setting.
 SIDE_PARTS = {"both": ((1, "upper"), (2, "lower")), 1: ((1, "full"),), 2: ((2, "full"),)}
@@ -86,6 +94,34 @@ class PointResult:
     @property
     def batches(self) -> int:
         return min(t.batches for t in self.tallies)
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} T={self.T:g} K"
+
+    def measured(self) -> tuple[float, float]:
+        """(G, σ_G): what a relative-error target checks."""
+        return self.G, self.G_err
+
+    def group(self) -> dict:
+        """The HDF5 group of this point (`io.write`): G with units, and the running sums per side."""
+        ds = {"G": (np.float64(self.G), G_UNITS), "G_err": (np.float64(self.G_err), G_UNITS),
+              "G_analytic": (np.float64(self.G_analytic), G_UNITS),
+              "spectral_edges": (self.spectral_edges, "rad s^-1"), "angle_edges": (self.angle_edges, "1")}
+        for side, t in zip(self.sides, self.tallies):
+            for key, value in t.state().items():
+                ds[f"side{side}_{key}"] = (np.asarray(value), G_UNITS if key == "unit" else "1")
+        return {"attrs": {"model": self.model, "T": self.T, "delta_T": self.delta_T, "sides": np.array(self.sides),
+                          "complete": self.complete, "z": self.z,
+                          "temperature_definition": "emitted-phonon temperatures (Landauer)"},
+                "datasets": ds}
+
+    def restore(self, group) -> None:
+        """Take the running sums of a results-file group (`io.Group`) written by `group`."""
+        for k, side in enumerate(self.sides):
+            prefix = f"side{side}_"
+            state = {key[len(prefix):]: group[key] for key in group.datasets if key.startswith(prefix)}
+            self.tallies[k] = ScoreTally.from_state(self.tallies[k].layout, state)
 
     def spectral_conductance(self):
         """Spectral G: (ω at bin centres (rad s⁻¹), dG/dω (W m⁻² K⁻¹ per rad s⁻¹)), averaged
@@ -162,7 +198,16 @@ def _analytic(cfg: RunConfig, model, T: float, sides) -> float:
         for s, part in sides]))
 
 
+def _kind(cfg: RunConfig) -> str:
+    return KIND if cfg.slab is None else SLAB_KIND
+
+
 def _new_points(cfg: RunConfig):
+    """The points of a run and, for each, one batch runner per emitter:
+    runner(seed, point, first_batch, n_batches, n_packets) -> scores (n_batches, layout size)."""
+    if cfg.slab is not None:
+        points, plans = slab_points(cfg)
+        return points, [[w.run for w in walls] for walls in plans]
     sides = SIDE_PARTS[cfg.monte_carlo.side]
     m1, m2, dispersion = cfg.interface.material_1, cfg.interface.material_2, cfg.interface.dispersion
     delta_T, bins = cfg.temperatures.delta_T, cfg.tallies
@@ -181,40 +226,28 @@ def _new_points(cfg: RunConfig):
                                       _analytic(cfg, model, T, sides), tallies,
                                       np.linspace(0.0, top, bins.spectral_bins + 1),
                                       np.linspace(0.0, 1.0, bins.angle_bins + 1)))
-            plans.append(side_plans)
+            plans.append([lambda seed, index, first, n, n_packets, pl=pl, p=points[-1]:
+                          run_batches(pl, seed, index, first, n, n_packets, layout, p.spectral_edges[-1])
+                          for pl in side_plans])
     return points, plans
 
 
-def _done(p: PointResult, cfg: RunConfig) -> bool:
+def _done(p, cfg: RunConfig) -> bool:
     mc = cfg.monte_carlo
     if p.batches >= mc.batches:
         return True
-    return mc.rel_err_target > 0 and p.batches >= 4 and p.G_err <= mc.rel_err_target * abs(p.G)
-
-
-def _groups(points) -> dict:
-    groups = {}
-    for i, p in enumerate(points):
-        ds = {"G": (np.float64(p.G), G_UNITS), "G_err": (np.float64(p.G_err), G_UNITS),
-              "G_analytic": (np.float64(p.G_analytic), G_UNITS),
-              "spectral_edges": (p.spectral_edges, "rad s^-1"), "angle_edges": (p.angle_edges, "1")}
-        for side, t in zip(p.sides, p.tallies):
-            for key, value in t.state().items():
-                ds[f"side{side}_{key}"] = (np.asarray(value), G_UNITS if key == "unit" else "1")
-        groups[f"point_{i:03d}"] = {
-            "attrs": {"model": p.model, "T": p.T, "delta_T": p.delta_T, "sides": np.array(p.sides),
-                      "complete": p.complete, "z": p.z,
-                      "temperature_definition": "emitted-phonon temperatures (Landauer)"},
-            "datasets": ds}
-    return groups
+    value, err = p.measured()
+    return mc.rel_err_target > 0 and p.batches >= 4 and err <= mc.rel_err_target * abs(value)
 
 
 def _write(cfg: RunConfig, points, complete: bool, prov: dict) -> Path:
+    media = [(i, m) for i, m in ((1, cfg.interface.material_1), (2, cfg.interface.material_2)) if m is not None]
     attrs = {"status": "complete" if complete else "running", "name": cfg.name,
              "materials": json.dumps({f"material_{i}": {f.name: getattr(m, f.name) for f in fields(m)}
-                                      for i, m in ((1, cfg.interface.material_1), (2, cfg.interface.material_2))}),
+                                      for i, m in media}),
              "dispersion": cfg.interface.dispersion, "side": cfg.monte_carlo.side}
-    return io.write(cfg.output, KIND, _groups(points), attrs=attrs, provenance=prov)
+    groups = {f"point_{i:03d}": p.group() for i, p in enumerate(points)}
+    return io.write(cfg.output, _kind(cfg), groups, attrs=attrs, provenance=prov)
 
 
 #: Run-file fields a resumed run may change: how long to run, not what to simulate.
@@ -233,7 +266,7 @@ def _restore(cfg: RunConfig, points) -> dict:
     if not cfg.output.exists():
         raise ValueError(f"cannot resume: {cfg.output} does not exist (run without --resume first)")
     try:
-        res = io.read(cfg.output, kind=KIND)
+        res = io.read(cfg.output, kind=_kind(cfg))
     except ValueError as exc:
         raise ValueError(f"cannot resume: {exc}; start over with --overwrite, or choose another output") from None
     previous = parse(res.attrs.get("run_file", ""), cfg.source.parent if cfg.source else ".", cfg.source)
@@ -246,27 +279,23 @@ def _restore(cfg: RunConfig, points) -> dict:
                          "start over with --overwrite, or choose another output path")
     for i, p in enumerate(points):
         g = res.groups.get(f"point_{i:03d}")
-        if g is None:
-            continue
-        for k, side in enumerate(p.sides):
-            prefix = f"side{side}_"
-            state = {key[len(prefix):]: g[key] for key in g.datasets if key.startswith(prefix)}
-            p.tallies[k] = ScoreTally.from_state(p.tallies[k].layout, state)  # `_done` decides again
+        if g is not None:
+            p.restore(g)  # `_done` decides again
     most = max(points, key=lambda q: q.batches)
     batches = cfg.monte_carlo.batches
     if most.batches > batches:
         raise ValueError(f"cannot resume: monte_carlo.batches = {batches} is fewer than the {most.batches} batches "
-                         f"{cfg.output} already holds ({most.model}, T = {most.T:g} K); "
+                         f"{cfg.output} already holds ({most.label}); "
                          "batches can only grow on resume")
     return res.attrs
 
 
-def _refuse_unfinished(path: Path) -> None:
+def _refuse_unfinished(path: Path, kind: str) -> None:
     """Refuse to start a run over a results file that holds an unfinished run or cannot be read."""
     if not path.exists():
         return
     try:
-        res = io.read(path, kind=KIND)
+        res = io.read(path, kind=kind)
     except ValueError as exc:
         raise ValueError(f"{exc}; not replacing it: start over with --overwrite, or choose another output") from None
     if res.attrs.get("status") != "complete":  # we hold the lock, so no run is writing it
@@ -313,25 +342,25 @@ def _simulate(cfg: RunConfig, resume: bool, overwrite: bool, progress: bool, wri
         prov["created"], prov["resumed"] = previous.get("created"), prov["created"]
         finished = previous.get("status") == "complete"
     elif write and not overwrite:
-        _refuse_unfinished(cfg.output)
+        _refuse_unfinished(cfg.output, _kind(cfg))
     mc = cfg.monte_carlo
     # Both sides of a point run each chunk together: the bar counts a point's batches once.
     bar = tqdm(total=mc.batches * len(points), disable=not progress, unit="batch", desc=cfg.name,
                initial=sum(p.batches for p in points))
     new_batches = 0
     try:
-        for index, (p, side_plans) in enumerate(zip(points, plans)):
+        for index, (p, runners) in enumerate(zip(points, plans)):
             while not (p.complete or _done(p, cfg)):
                 chunk = min(mc.checkpoint_every, mc.batches - p.batches)
-                for tally, plan in zip(p.tallies, side_plans):
-                    tally.add(run_batches(plan, cfg.seed, index, tally.batches, chunk, mc.packets_per_batch,
-                                          tally.layout, p.spectral_edges[-1]))
+                for tally, runner in zip(p.tallies, runners):
+                    tally.add(runner(cfg.seed, index, tally.batches, chunk, mc.packets_per_batch))
                 bar.update(chunk)
                 new_batches += chunk
                 if write:
                     _write(cfg, points, complete=False, prov=prov)
             p.complete = True
-            bar.set_postfix_str(f"{p.model} T={p.T:g} K z={p.z:+.2f}")
+            value, err = p.measured()
+            bar.set_postfix_str(f"{p.label} {value:.4g} ± {err:.2g}")
     finally:
         bar.close()
     result = SimulationResult(cfg, points, cfg.output if write else None, new_batches)

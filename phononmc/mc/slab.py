@@ -42,13 +42,15 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
+from phononmc import bulk, io, landauer
 from phononmc.dispersion import branches
+from phononmc.jump import Jump, LineFit, fit_line, measured_jump
 from phononmc.mc.emission import Emission, EmissionTable, _draw_frequency, emission_table
-from phononmc.mc.events import Interface, _interface_event
+from phononmc.mc.events import Interface, _interface_event, interface_tables
 from phononmc.mc.rng import U64, _stream, _uniform, emitter_key
-from phononmc.mc.tallies import Layout
-from phononmc.models import Specularity
-from phononmc.quadrature import bose_derivative, occupation_weight
+from phononmc.mc.tallies import Layout, ScoreTally
+from phononmc.models import Specularity, parse_model
+from phononmc.quadrature import occupation_weight
 
 
 class SlabScores(NamedTuple):
@@ -63,6 +65,8 @@ class SlabScores(NamedTuple):
     hits: int
 
 
+#: Temperature profiles: from the energy density, and the pseudo-temperature of the collisions.
+PROFILES = ("energy", "pseudo")
 #: Scores whose covariance the measured jump needs (flux and both temperature profiles).
 CORRELATED = ("crossed", "energy", "pseudo")
 
@@ -293,3 +297,287 @@ def plan_walls(m1, m2, model, s1, s2, T, delta_T, L1, L2, cells1, cells2, iface:
         table = emission_table(a, media[2 - wall], occupation_weight(T, delta_T, part), T + 0.5 * delta_T)
         plans.append(WallPlan(wall, table, geo, bulk, iface, model.specularity))
     return plans, scattered
+
+
+# ---------------------------------------------------------------- results of a point
+@dataclass
+class SlabPoint:
+    """A slab at one (model, T, thicknesses): tallies of both walls and what follows from them.
+
+    L1, L2 (m; L2 = 0: one layer); cells1, cells2; heat_capacity, scattered: per medium C
+    (J m⁻³ K⁻¹) and Σ_j∫C_j/τ_j dω (W m⁻³ K⁻¹); mfp: per medium mean free path Λ̄ (m,
+    `bulk.mean_free_path`); exclude: far-field fits skip this many Λ̄ next to the walls and
+    the interface. emitted: (g₁/2, g₂/2), what each wall emits per kelvin of ΔT (W m⁻² K⁻¹).
+    tallies: [wall 1, wall 2] `ScoreTally` (unit g_emit/(2N)).
+    G_landauer, G_equilibrium: the analytic G (emitted-phonon and equilibrium temperatures).
+    """
+
+    model: str
+    T: float
+    delta_T: float
+    L1: float
+    L2: float
+    cells1: int
+    cells2: int
+    heat_capacity: tuple
+    scattered: tuple
+    mfp: tuple
+    exclude: float
+    emitted: tuple
+    tallies: list
+    G_landauer: float = math.nan
+    G_equilibrium: float = math.nan
+    complete: bool = False
+
+    @property
+    def layered(self) -> bool:
+        return self.L2 > 0.0
+
+    @property
+    def batches(self) -> int:
+        return min(t.batches for t in self.tallies)
+
+    @property
+    def edges(self) -> np.ndarray:
+        """Cell edges (m), from wall 1 at −L1."""
+        e1 = np.linspace(-self.L1, 0.0, self.cells1 + 1)
+        return np.concatenate([e1, np.linspace(0.0, self.L2, self.cells2 + 1)[1:]]) if self.layered else e1
+
+    @property
+    def z(self) -> np.ndarray:
+        """Cell centres (m)."""
+        e = self.edges
+        return 0.5 * (e[1:] + e[:-1])
+
+    def _medium(self) -> np.ndarray:
+        """Medium index (0, 1) of each cell."""
+        return np.repeat([0, 1], [self.cells1, self.cells2])
+
+    def vector(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and covariance of (q, θ_energy (n), θ_pseudo (n)) per kelvin of ΔT, summed over
+        both walls (independent runs): q in W m⁻² K⁻¹, θ = (T_k − T)/ΔT."""
+        width, medium = np.diff(self.edges), self._medium()
+        scale = np.concatenate([[1.0], 1.0 / (width * np.asarray(self.heat_capacity)[medium]),
+                                1.0 / (width * np.asarray(self.scattered)[medium])])
+        mean = sum(np.concatenate([np.atleast_1d(t.mean(name)).ravel() for name in CORRELATED]) for t in self.tallies)
+        cov = sum(t.covariance() for t in self.tallies)
+        return scale * mean, cov * np.outer(scale, scale)
+
+    def flux(self) -> tuple[float, float]:
+        """(q, σ_q): the net flux through the interface per kelvin of ΔT (W m⁻² K⁻¹); for one
+        layer, into wall 2."""
+        if self.layered:
+            m, c = self.vector()
+            return float(m[0]), math.sqrt(c[0, 0])
+        return self.wall_fluxes()[1]
+
+    def flux_profile(self) -> tuple[np.ndarray, np.ndarray]:
+        """(q_k, σ_k) per cell by track length (Σ w Δz_k / Δz_k) per kelvin of ΔT (W m⁻² K⁻¹):
+        in steady state it is the same q in every cell."""
+        width = np.diff(self.edges)
+        mean = sum(t.mean("flux") for t in self.tallies) / width
+        err = np.sqrt(sum(t.stderr("flux") ** 2 for t in self.tallies)) / width
+        return mean, err
+
+    def profile(self, kind: str = "energy") -> tuple[np.ndarray, np.ndarray]:
+        """(θ_k, σ_k): cell temperatures (T_k − T)/ΔT from the energy density ("energy") or the
+        pseudo-temperature that balances the collisions ("pseudo")."""
+        m, c = self.vector()
+        block = self._block(kind)
+        return m[block], np.sqrt(np.diag(c)[block])
+
+    def _block(self, kind: str) -> slice:
+        """Where profile `kind` sits in `vector`."""
+        if kind not in PROFILES:
+            raise ValueError(f"profile kind = {kind!r} is not known; valid: {', '.join(PROFILES)}")
+        n = self.cells1 + self.cells2
+        return slice(1, 1 + n) if kind == "energy" else slice(1 + n, 1 + 2 * n)
+
+    def far_field(self, exclude: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Boolean masks (side 1, side 2) of the cells whose centres lie more than `exclude`
+        mean free paths (default: self.exclude) from the walls and the interface."""
+        x = self.exclude if exclude is None else exclude
+        z, (m1, m2) = self.z, self.mfp
+        if not self.layered:
+            return (z > -self.L1 + x * m1) & (z < -x * m1), np.zeros(z.size, bool)
+        return (z > -self.L1 + x * m1) & (z < -x * m1), (z > x * m2) & (z < self.L2 - x * m2)
+
+    def jump(self, kind: str = "energy", exclude: float | None = None) -> Jump:
+        """The measured jump and G (`jump.measured_jump`) from the far fields of a profile."""
+        if not self.layered:
+            raise ValueError("a single layer has no interface, so no jump; see fit_profile for its gradient")
+        block = self._block(kind)
+        m, c = self.vector()
+        pick = np.concatenate([[0], np.arange(block.start, block.stop)])
+        return measured_jump(self.z, m[0], m[block], c[np.ix_(pick, pick)], self.far_field(exclude))
+
+    def fit_profile(self, kind: str = "energy", exclude: float | None = None) -> LineFit:
+        """Far-field line through the profile of a single layer (its slope gives κ = −q/(ΔT slope))."""
+        block = self._block(kind)
+        m, c = self.vector()
+        return fit_line(self.z, m[block], c[block, block], self.far_field(exclude)[0])
+
+    def wall_fluxes(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """(flux, error) in +z at wall 1 and at wall 2 per kelvin of ΔT (W m⁻² K⁻¹): wall 1
+        emits +g₁/2 and absorbs the weight that returns (−w each); wall 2 emits weight −1
+        packets towards −z (+g₂/2) and absorbs +w each."""
+        out = []
+        for wall, sign in ((0, -1.0), (1, 1.0)):
+            mean = self.emitted[wall] + sign * sum(float(t.mean("absorbed")[wall]) for t in self.tallies)
+            err = math.sqrt(sum(float(t.stderr("absorbed")[wall]) ** 2 for t in self.tallies))
+            out.append((mean, err))
+        return tuple(out)
+
+    # ------------------------------------------------------------ run protocol (mc.run)
+    @property
+    def label(self) -> str:
+        """Short description for progress bars and tables."""
+        size = f"L = {self.L1 * 1e9:g} | {self.L2 * 1e9:g} nm" if self.layered else f"L = {self.L1 * 1e9:g} nm"
+        return f"{self.model} T={self.T:g} K {size}"
+
+    def measured(self) -> tuple[float, float]:
+        """(value, error) a relative-error target checks: the measured G (bilayer) or the flux q
+        (one layer); (nan, inf) while a fit is impossible."""
+        if not self.layered:
+            return self.flux()
+        try:
+            j = self.jump()
+        except ValueError:
+            return math.nan, math.inf
+        return j.G, j.G_err
+
+    def group(self) -> dict:
+        """The HDF5 group of this point (`io.write`): results with units, and the running sums."""
+        theta, theta_err = self.profile("energy")
+        pseudo, pseudo_err = self.profile("pseudo")
+        flux, flux_err = self.flux_profile()
+        (q1, e1), (q2, e2) = self.wall_fluxes()
+        q, q_err = self.flux()
+        g = "W m^-2 K^-1"
+        ds = {"edges": (self.edges, "m"), "z": (self.z, "m"),
+              "theta_energy": (theta, "K/K"), "theta_energy_err": (theta_err, "K/K"),
+              "theta_pseudo": (pseudo, "K/K"), "theta_pseudo_err": (pseudo_err, "K/K"),
+              "flux_profile": (flux, g), "flux_profile_err": (flux_err, g),
+              "q": (np.float64(q), g), "q_err": (np.float64(q_err), g),
+              "q_wall": (np.array([q1, q2]), g), "q_wall_err": (np.array([e1, e2]), g),
+              "G_landauer": (np.float64(self.G_landauer), g), "G_equilibrium": (np.float64(self.G_equilibrium), g)}
+        if self.batches >= 2:
+            try:
+                j = self.jump() if self.layered else None
+            except ValueError:
+                j = None
+            if j is not None:
+                ds.update({"G": (np.float64(j.G), g), "G_err": (np.float64(j.G_err), g),
+                           "R": (np.float64(j.R), "m^2 K W^-1"), "R_err": (np.float64(j.R_err), "m^2 K W^-1"),
+                           "jump": (np.float64(j.jump), "K/K"), "jump_err": (np.float64(j.jump_err), "K/K"),
+                           "fit_lines": (np.array([[f.intercept, f.slope, f.lo, f.hi] for f in j.fits]),
+                                         "K/K, K/K per m, m, m")})
+        for wall, t in zip((1, 2), self.tallies):
+            for key, value in t.state().items():
+                ds[f"wall{wall}_{key}"] = (np.asarray(value), g if key == "unit" else "1")
+        attrs = {"model": self.model, "T": self.T, "delta_T": self.delta_T, "L1": self.L1, "L2": self.L2,
+                 "cells": np.array([self.cells1, self.cells2]), "heat_capacity": np.array(self.heat_capacity),
+                 "scattered": np.array(self.scattered), "mfp": np.array(self.mfp), "exclude": self.exclude,
+                 "emitted": np.array(self.emitted), "complete": self.complete,
+                 "temperature_definition": "G = q / jump of the far-field energy-density temperature profiles "
+                                           "(measured); G_landauer: emitted-phonon temperatures; G_equilibrium: "
+                                           "G_landauer / (1 - (tau12 + tau21)/2)"}
+        return {"attrs": attrs, "datasets": ds}
+
+    def restore(self, group) -> None:
+        """Take the running sums of a results-file group (`io.Group`) written by `group`."""
+        for k, wall in enumerate((1, 2)):
+            prefix = f"wall{wall}_"
+            state = {key[len(prefix):]: group[key] for key in group.datasets if key.startswith(prefix)}
+            self.tallies[k] = ScoreTally.from_state(self.tallies[k].layout, state, CORRELATED)
+
+
+def slab_points(cfg) -> tuple[list, list]:
+    """The points of a slab run (`config.RunConfig` with a [slab] table): models × temperatures ×
+    thicknesses, and for each its two `WallPlan`s."""
+    sl, mc = cfg.slab, cfg.monte_carlo
+    m1 = cfg.interface.material_1
+    m2 = cfg.interface.material_2 if sl.layered else m1
+    s1 = cfg.scattering(1)
+    s2 = cfg.scattering(2) if sl.layered else s1
+    models = cfg.models or (parse_model("dmm"),)  # one layer: never met, any model will do
+    points, plans = [], []
+    for model in models:
+        iface = interface_tables(m1, m2, need_specular=model.needs_specular_tables and sl.layered)
+        for T in cfg.temperatures.values:
+            mfp = (bulk.mean_free_path(m1, s1, T), bulk.mean_free_path(m2, s2, T))
+            C = (heat_capacity(m1, T), heat_capacity(m2, T))
+            if sl.layered:
+                args = dict(dispersion="debye", delta_T=cfg.temperatures.delta_T)
+                g_l = float(landauer.conductance(m1, m2, T, model, **args))
+                g_eq = float(landauer.conductance(m1, m2, T, model, temperature="equilibrium", **args))
+            else:
+                g_l = g_eq = math.nan
+            for L1, L2 in sl.thickness:
+                walls, scattered = plan_walls(m1, m2, model, s1, s2, T, cfg.temperatures.delta_T, L1, L2,
+                                              sl.cells[0], sl.cells[1] if sl.layered else 0, iface)
+                layout = slab_layout(walls[0].geometry.cells1 + walls[0].geometry.cells2)
+                tallies = [ScoreTally(layout, w.unit / mc.packets_per_batch, CORRELATED) for w in walls]
+                points.append(SlabPoint(str(model) if sl.layered else "one layer", T, cfg.temperatures.delta_T,
+                                        L1, L2, walls[0].geometry.cells1, walls[0].geometry.cells2, C,
+                                        tuple(scattered), mfp, sl.exclude, tuple(w.unit for w in walls), tallies,
+                                        g_l, g_eq))
+                plans.append(walls)
+    return points, plans
+
+
+# ---------------------------------------------------------------- reading results
+def point_record(attrs: dict, datasets: dict) -> dict:
+    """One point of a slab results file as plain values: the group's attributes and datasets
+    (`SlabPoint.group`, or an `io.Group` read back); results a point lacks (no fit yet) are NaN."""
+    rec = dict(attrs)
+    for name, value in datasets.items():
+        if not name.startswith("wall"):
+            rec[name] = np.asarray(value)[()]
+    for name in ("G", "G_err", "R", "R_err", "jump", "jump_err"):
+        rec.setdefault(name, math.nan)
+    rec["batches"] = int(min(np.asarray(datasets[f"wall{w}_batches"]) for w in (1, 2)))
+    return rec
+
+
+def read_points(path) -> tuple[dict, list[dict]]:
+    """Root attributes and `point_record`s of a slab results file."""
+    res = io.read(path, kind="slab")
+    return res.attrs, [point_record(g.attrs, {k: g[k] for k in g.datasets}) for _, g in sorted(res.groups.items())]
+
+
+def format_table(records) -> str:
+    """Slab points as a text table: flux per kelvin of ΔT; for bilayers the measured G with its
+    error beside the Landauer G (emitted-phonon temperatures) and the equilibrium-temperature G."""
+    mw = 1e6
+    head = (f"{'model':<12} {'T [K]':>7} {'L1 [nm]':>9} {'L2 [nm]':>9} {'q/dT [MW m^-2 K^-1]':>22} "
+            f"{'G_measured':>19} {'G_Landauer':>11} {'G_equilibrium':>14} {'batches':>8}")
+    lines = [head, "-" * len(head)]
+    for r in records:
+        g = f"{r['G'] / mw:9.4g} ± {r['G_err'] / mw:<7.2g}" if math.isfinite(r["G"]) else f"{'-':>19}"
+        lines.append(f"{r['model']:<12} {r['T']:>7.4g} {r['L1'] * 1e9:>9.4g} {r['L2'] * 1e9:>9.4g} "
+                     f"{r['q'] / mw:>12.5g} ± {r['q_err'] / mw:<7.2g} {g} {r['G_landauer'] / mw:>11.5g} "
+                     f"{r['G_equilibrium'] / mw:>14.5g} {r['batches']:>8d}")
+    return "\n".join(lines)
+
+
+def series_lines(records) -> list[str]:
+    """For each (model, T) run at several thicknesses: the thickness series R_total = 1/(q/ΔT)
+    against L = L1 + L2, fitted and extrapolated to L = 0 (`fit.thickness_series`). Its
+    intercept holds R_K and the two walls' boundary resistances."""
+    from phononmc.fit import thickness_series  # fit draws figures: import matplotlib only when asked
+
+    groups = {}
+    for r in records:
+        groups.setdefault((r["model"], r["T"]), []).append(r)
+    lines = []
+    for (model, T), rs in groups.items():
+        if len({r["L1"] + r["L2"] for r in rs}) < 2:
+            continue
+        L = np.array([r["L1"] + r["L2"] for r in rs])
+        R = np.array([1.0 / r["q"] for r in rs])
+        fit = thickness_series(L, R, np.array([r["q_err"] / r["q"] ** 2 for r in rs]))
+        lines.append(f"# thickness series {model}, T = {T:g} K: R_total = R_0 + L/kappa_eff, R_0 = "
+                     f"{fit.intercept * 1e9:.4g} ± {fit.intercept_err * 1e9:.2g} m^2 K GW^-1 (R_K plus both walls' "
+                     f"boundary resistances), kappa_eff = {fit.kappa:.4g} W m^-1 K^-1, chi2/dof = {fit.chi2:.2f}/{fit.dof}")
+    return lines
