@@ -2,6 +2,7 @@
 hold over many synthetic series (pulls), the CSV reader's refusals, and the figure."""
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +10,11 @@ import pytest
 from scipy import stats
 
 from phononmc import fit, plot
+from tests.test_docs import _blocks, run_and_check_shown
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "runs" / "thickness_series_example.csv"
+DOC = ROOT / "docs" / "thickness-series.md"
 
 #: The synthetic example series (runs/thickness_series_example.csv): R_0 (m² K W⁻¹), κ (W m⁻¹ K⁻¹),
 #: thicknesses (m), relative noise, seed.
@@ -173,6 +176,15 @@ def test_example_file_is_the_stated_synthetic_series_and_the_fit_recovers_it():
     assert abs(f.intercept - R0) < 2 * f.intercept_err
     assert abs(f.kappa - KAPPA) < 2 * f.kappa_err
     assert f.intercept_err < 0.1 * R0  # and the series pins R_0 down to better than 10 %
+
+
+def test_documented_example_runs_and_shows_the_values_it_returns(tmp_path, monkeypatch):
+    (tmp_path / "runs").mkdir()
+    shutil.copy(EXAMPLE, tmp_path / "runs")
+    monkeypatch.chdir(tmp_path)  # the example writes series.png where it runs
+    (block,) = _blocks(DOC, "python")
+    assert run_and_check_shown(block, DOC.name) == block.count("# →") == 3
+    assert (tmp_path / "series.png").is_file()
 
 
 # --------------------------------------------------------------------------- CSV
