@@ -36,6 +36,8 @@ from phononmc.validation import invalid
 #: m² K W⁻¹ per m² K GW⁻¹: resistances are shown in m² K GW⁻¹ (figures, CSV headers).
 PER_GW = 1e-9
 NM = 1e-9
+THICKNESS = "a thickness is a finite length >= 0 (m)"
+ERROR = "an error is a finite standard deviation > 0 (m^2 K W^-1)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,21 +117,20 @@ def thickness_series(thickness, resistance, resistance_err=None) -> SeriesFit:
     σ estimated from the scatter, σ² = Σ (R − line)² / (n − 2), scales the covariance;
     chi2 is then NaN.
     """
-    L = _array("thickness", thickness, "a thickness is a finite length >= 0 (m)")
+    L = _array("thickness", thickness, THICKNESS)
     R = _array("resistance", resistance, "a resistance is a finite number (m^2 K W^-1)")
     for name, a in (("resistance", R), ("resistance_err", resistance_err)):
         if a is not None and np.shape(a) != L.shape:
             raise ValueError(f"{name} has shape {np.shape(a)} for thickness of shape {L.shape}")
     negative = np.flatnonzero(L < 0.0)
     if negative.size:
-        raise invalid(f"thickness[{negative[0]}]", float(L[negative[0]]), "a thickness is a finite length >= 0 (m)")
+        raise invalid(f"thickness[{negative[0]}]", float(L[negative[0]]), THICKNESS)
     given = resistance_err is not None
     if given:
-        err = _array("resistance_err", resistance_err, "an error is a finite standard deviation > 0 (m^2 K W^-1)")
+        err = _array("resistance_err", resistance_err, ERROR)
         bad = np.flatnonzero(err <= 0.0)
         if bad.size:
-            raise invalid(f"resistance_err[{bad[0]}]", float(err[bad[0]]),
-                          "an error is a finite standard deviation > 0 (m^2 K W^-1)")
+            raise invalid(f"resistance_err[{bad[0]}]", float(err[bad[0]]), ERROR)
     least = 2 if given else 3
     if L.size < least:
         raise ValueError(f"a thickness series needs at least {least} points "
@@ -252,9 +253,10 @@ def read_series_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
 
 
 def _plus_minus(value: float, err: float) -> str:
-    """'15.2 ± 1.1': the error to two significant digits and the value to the same decimal."""
-    if not (err > 0.0 and math.isfinite(err)):
-        return f"{value:.4g} ± {err:g}"
+    """'15.2 ± 1.1': the error to two significant digits and the value to the same decimal;
+    '5 ± 4e-15' for an error below 10⁻⁶ of the value (a line without noise)."""
+    if not (err > 1e-6 * abs(value) and math.isfinite(err)):
+        return f"{value:.6g} ± {err:.1g}"
     decimals = max(0, 1 - math.floor(math.log10(err)))
     return f"{value:.{decimals}f} ± {err:.{decimals}f}"
 
@@ -319,9 +321,10 @@ def series_figure(fit: SeriesFit, title: str | None = None, reference: SeriesFit
     lo = min(f.intercept - 4.0 * f.intercept_err for _, f, _ in series)
     hi = max(f.intercept + 4.0 * f.intercept_err for _, f, _ in series)
     steepest = max(abs(f.slope) for _, f, _ in series)
-    reach = min(L_max, 0.5 * (hi - lo) / steepest) if steepest > 0.0 else L_max
-    if hi > lo:
+    reach = L_max
+    if hi > lo:  # not a noise-free line fitted without errors
         zoom.set_ylim(lo / PER_GW, hi / PER_GW)
+        reach = min(L_max, 0.5 * (hi - lo) / steepest) if steepest > 0.0 else L_max
     zoom.set_xlim(-0.1 * reach / NM, reach / NM)
     zoom.set_title("near L = 0", fontsize="small")
     zoom.tick_params(labelsize="small")

@@ -3,6 +3,7 @@ hold over many synthetic series (pulls), the CSV reader's refusals, and the figu
 
 import re
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -71,8 +72,10 @@ def test_noisy_series_matches_normal_equations_and_errors_are_not_rescaled():
     assert (g.intercept, g.slope) == pytest.approx((f.intercept, f.slope), rel=1e-9)
     assert (g.intercept_err, g.slope_err) == pytest.approx((2 * f.intercept_err, 2 * f.slope_err), rel=1e-9)
     assert g.chi2 == pytest.approx(f.chi2 / 4, rel=1e-9)
-    # the band of the line at L = 0 is the intercept's error
+    # the band of the line: the intercept's error at L = 0, u·C·u with u = (1, L) elsewhere
     assert f.predict_err(0.0) == pytest.approx(f.intercept_err, rel=1e-12)
+    u = np.array([1.0, 400e-9])
+    assert f.predict_err(400e-9) == pytest.approx(np.sqrt(u @ cov @ u), rel=1e-9)
     assert f.kappa_err == pytest.approx(f.slope_err / f.slope**2, rel=1e-12)
 
 
@@ -321,7 +324,19 @@ def test_figure_without_errors_says_where_the_error_bars_come_from():
     assert any("scatter" in t for t in labels) and not any("chi" in t for t in labels)
 
 
+def test_figure_of_a_noise_free_line_without_errors():
+    L = np.array([10.0, 20.0, 40.0]) * 1e-9
+    f = fit.thickness_series(L, 5e-9 + L / 2.0)
+    assert f.intercept_err < 1e-20  # rounding only
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = fit.series_figure(f)
+        fig.draw_without_rendering()
+    assert fig.axes[0].child_axes[0].get_xlim()[1] > 0.0
+
+
 @pytest.mark.parametrize("value, err, shown", [(15.2345, 1.0456, "15.2 ± 1.0"), (1.30123, 0.0271, "1.301 ± 0.027"),
-                                               (152.4, 25.1, "152 ± 25"), (3.0, 0.0, "3 ± 0")])
+                                               (152.4, 25.1, "152 ± 25"), (3.0, 0.0, "3 ± 0"),
+                                               (5.0000000000000027, 4.1e-15, "5 ± 4e-15")])
 def test_plus_minus_rounds_to_two_significant_digits_of_the_error(value, err, shown):
     assert fit._plus_minus(value, err) == shown
