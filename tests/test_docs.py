@@ -137,13 +137,19 @@ def test_readme_python_example_runs_and_shows_the_values_it_returns(monkeypatch)
     # simulate stands in for the Monte Carlo (a test of its own): it only reads the run
     monkeypatch.setattr(pm, "simulate", lambda run, **_: run if isinstance(run, config.RunConfig) else config.load(run))
     (block,) = _blocks(README, "python")
+    assert run_and_check_shown(block, "README.md") == block.count("# →")
+
+
+def run_and_check_shown(block: str, name: str) -> int:
+    """Run the Python `block` statement by statement, asserting that each line marked
+    ``# → value`` returns that value; the number of lines checked. `name` names the document."""
     lines = block.splitlines()
     namespace, checked = {}, 0
     for stmt in ast.parse(block).body:
         shown = SHOWN.search(lines[stmt.lineno - 1])
         if shown:
-            value = eval(compile(ast.Expression(stmt.value), "README.md", "eval"), namespace)
-            assert _matches(value, ast.literal_eval(shown.group(1))), f"README: {lines[stmt.lineno - 1]} (is {value})"
+            value = eval(compile(ast.Expression(stmt.value), name, "eval"), namespace)
+            assert _matches(value, ast.literal_eval(shown.group(1))), f"{name}: {lines[stmt.lineno - 1]} (is {value})"
             checked += 1
-        exec(compile(ast.Module([stmt], []), "README.md", "exec"), namespace)
-    assert checked == block.count("# →")
+        exec(compile(ast.Module([stmt], []), name, "exec"), namespace)
+    return checked
