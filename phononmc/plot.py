@@ -260,6 +260,8 @@ def profile_figure(records, title: str | None = None) -> Figure:
         ax.errorbar(z, r["theta_energy"], yerr=r["theta_energy_err"], fmt="o", ms=3, color=colour, capsize=1.5,
                     label=f"{r['model']}, T = {r['T']:g} K, {size}: energy-density temperature")
         ax.plot(z, r["theta_pseudo"], "-", lw=0.8, color=colour, alpha=0.6, label="pseudo-temperature")
+        ax.plot([-r["L1"] * nm, r["L2"] * nm], [0.5, -0.5], "s", ms=6, mfc="none", color=colour,
+                label="wall temperatures (the gap to the profile is the boundary slip)")
         if "fit_lines" not in r or not np.isfinite(r["G"]):
             continue
         for (a, b, lo, hi), end in zip(r["fit_lines"], (-r["L1"], r["L2"])):
