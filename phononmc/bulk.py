@@ -160,17 +160,23 @@ def heat_capacity_spectrum(m: Material, omega, T: float) -> np.ndarray:
 
 
 def _spectral_sums(m: Material, s: Scattering, T: float):
-    """(Σ_j ∫ C_j v_j² τ_j dω, Σ_j ∫ C_j v_j dω) by Gauss–Legendre on nodes split at every branch cutoff and
-    at every frequency where two mechanisms of one branch are equal (ω² = a2/a4, ω⁴ = a_v v/a4, ω² = a_v v/a2)."""
+    """(Σ_j ∫ C_j v_j² τ_j dω, Σ_j ∫ C_j v_j dω) by Gauss–Legendre on pieces split at every branch cutoff
+    and at every crossover where two mechanisms of a branch are equal (ω² = a2/a4, ω⁴ = a_v v/a4,
+    ω² = a_v v/a2). Above a crossover C_j τ_j falls as a power of ω, over as many decades as the
+    crossover lies below the thermal range (ten at 3 K with impurity and Umklapp only), so the
+    pieces from there up grow by factors of 4."""
     bs = branches(m)
     coef = s.coefficients(m, T)
     v = np.array([b.velocity for b in bs])
-    cutoffs = [b.omega_cutoff for b in bs]
+    top = max(b.omega_cutoff for b in bs)
     a_v, a2, a4 = coef.T
     with np.errstate(divide="ignore", invalid="ignore"):
         crossings = np.concatenate([np.sqrt(a2 / a4), (a_v * v / a4) ** 0.25, np.sqrt(a_v * v / a2)])
-    inside = crossings[np.isfinite(crossings) & (crossings > 0.0) & (crossings < max(cutoffs))]
-    w, wt = thermal_frequency_nodes([T], [*cutoffs, *inside])
+    crossings = crossings[np.isfinite(crossings) & (crossings > 0.0) & (crossings < top)]
+    breaks = [b.omega_cutoff for b in bs]
+    for w0 in crossings:
+        breaks += list(w0 * 4.0 ** np.arange(math.ceil(math.log(top / w0, 4.0))))
+    w, wt = thermal_frequency_nodes([T], breaks)
     w, wt = w[0], wt[0]
     c = heat_capacity_spectrum(m, w, T) * wt
     flux = (c * v[:, None]).sum()
