@@ -70,8 +70,8 @@ class Scattering:
         if not isinstance(self.source, str):
             raise ValueError(f"Scattering: source = {self.source!r} must be a string")
         if self.is_gray:
-            extra = [f"{f} = {getattr(self, f)!r}" for f in ("impurity", "umklapp", "umklapp_theta")
-                     if getattr(self, f) != 0.0] + ([f"boundary = {self.boundary!r}"] if self.boundary is not None else [])
+            extra = [f"{f} = {getattr(self, f)!r}" for f in ("impurity", "umklapp", "umklapp_theta", "boundary")
+                     if getattr(self, f) not in (0.0, None)]
             if extra:
                 raise ValueError(f"Scattering: mfp = {self.mfp!r} m makes the medium gray, which excludes "
                                  f"{', '.join(extra)}; give either mfp alone or the mechanisms without mfp")
@@ -102,7 +102,10 @@ class Scattering:
         return np.tile(np.array(row, dtype=float), (len(branches(m)), 1))
 
     def rate(self, m: Material, branch_index: int, omega, T: float) -> np.ndarray:
-        """1/τ_j(ω) (s⁻¹) of branch `branch_index` of `m` at temperature T (K); omega (rad s⁻¹), any shape."""
+        """1/τ_j(ω) (s⁻¹) of branch `branch_index` of `m` at temperature T (K); omega (rad s⁻¹), any shape.
+
+        The formula at any ω ≥ 0; the branch itself ends at its cutoff v_j k_D.
+        """
         bs = branches(m)
         if isinstance(branch_index, bool) or not isinstance(branch_index, (int, np.integer)) \
                 or not 0 <= branch_index < len(bs):
@@ -111,17 +114,17 @@ class Scattering:
         return _rates(self.coefficients(m, T)[branch_index], bs[branch_index].velocity, np.asarray(omega, dtype=float))
 
 
-def _number(name, value, unit):
+def _number(name, value, unit, owner="Scattering: "):
     if isinstance(value, bool):
-        raise ValueError(f"Scattering: {name} = {value!r} {unit} is not a number")
+        raise ValueError(f"{owner}{name} = {value!r} {unit} is not a number")
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"Scattering: {name} = {value!r} {unit} is not a number") from None
+        raise ValueError(f"{owner}{name} = {value!r} {unit} is not a number") from None
 
 
 def _temperature(T) -> float:
-    t = _number("T", T, "K")
+    t = _number("T", T, "K", owner="")
     if not math.isfinite(t) or t <= 0.0:
         raise ValueError(f"T = {T!r} K is invalid; it must be a finite number > 0")
     return t
@@ -153,7 +156,8 @@ def scattering_materials() -> tuple[str, ...]:
 
 
 def heat_capacity_spectrum(m: Material, omega, T: float) -> np.ndarray:
-    """(n_branches, len(omega)) C_j(ω) = ħω D_j(ω) ∂n/∂T (J m⁻³ K⁻¹ per rad s⁻¹), Debye; 0 above each cutoff."""
+    """(n_branches, len(omega)) C_j(ω) = ħω D_j(ω) ∂n/∂T (J m⁻³ K⁻¹ per rad s⁻¹) at temperature T (K),
+    Debye branches; 0 above each cutoff. omega (rad s⁻¹): scalar or 1-D array."""
     T = _temperature(T)
     w = np.atleast_1d(np.asarray(omega, dtype=float))
     return np.array([HBAR * w * b.dos(w) * bose_derivative(w, T) for b in branches(m)])

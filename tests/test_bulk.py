@@ -221,13 +221,14 @@ def test_invalid_temperature_is_rejected(T):
     s = Scattering(**MINGO)
     for call in (lambda: s.coefficients(SI, T), lambda: heat_capacity_spectrum(SI, [1e12], T),
                  lambda: conductivity(SI, s, T)):
-        with pytest.raises(ValueError, match=r"T = .* K is"):
+        with pytest.raises(ValueError, match=r"^T = .* K is"):
             call()
 
 
 @pytest.mark.parametrize("index", [3, -1, 1.0, True])
 def test_invalid_branch_index_is_rejected_listing_the_branches(index):
-    with pytest.raises(ValueError, match=r"branch_index = .* is invalid; Si-like has branches 0 \(L\), 1 \(SV\), 2 \(SH\)"):
+    with pytest.raises(ValueError, match=r"branch_index = .* is invalid; Si-like has branches 0 \(L\), 1 \(SV\), "
+                                         r"2 \(SH\)"):
         Scattering(**MINGO).rate(SI, index, 1e12, 300.0)
     with pytest.raises(ValueError, match=r"He-like has branches 0 \(L\)$"):
         Scattering(**MINGO).rate(HE, 1, 1e12, 300.0)
@@ -280,7 +281,8 @@ def test_ge_estimate_follows_from_si_by_the_scaling_laws():
     si, ge = scattering("Si"), scattering("Ge")
     ms, mg = material("Si"), material("Ge")
     vs, vg = _debye_velocity(ms), _debye_velocity(mg)
-    a = si.impurity * (_mass_variance("Ge") / mg.atom_density / vg**3) / (_mass_variance("Si") / ms.atom_density / vs**3)
+    a = si.impurity * (_mass_variance("Ge") / mg.atom_density / vg**3) / (
+        _mass_variance("Si") / ms.atom_density / vs**3)
     b = si.umklapp * (ATOMIC_WEIGHT["Si"] * vs**2 * ms.debye_temperature) / (
         ATOMIC_WEIGHT["Ge"] * vg**2 * mg.debye_temperature)
     theta = si.umklapp_theta * mg.debye_temperature / ms.debye_temperature
