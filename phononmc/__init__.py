@@ -8,7 +8,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from phononmc import dispersion, landauer, models
+from phononmc import bulk, dispersion, landauer, models
 from phononmc.materials import Material, material, materials
 from phononmc.mc.run import simulate
 from phononmc.transmission import amm, chain, dmm
@@ -18,5 +18,5 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
-__all__ = ["Material", "material", "materials", "amm", "dmm", "chain", "landauer", "models", "dispersion", "simulate",
-           "__version__"]
+__all__ = ["Material", "material", "materials", "amm", "dmm", "chain", "landauer", "models", "dispersion", "bulk",
+           "simulate", "__version__"]

@@ -70,8 +70,8 @@ class Scattering:
         if not isinstance(self.source, str):
             raise ValueError(f"Scattering: source = {self.source!r} must be a string")
         if self.is_gray:
-            extra = [f"{f} = {getattr(self, f)!r}" for f in ("impurity", "umklapp", "umklapp_theta")
-                     if getattr(self, f) != 0.0] + ([f"boundary = {self.boundary!r}"] if self.boundary is not None else [])
+            extra = [f"{f} = {getattr(self, f)!r}" for f in ("impurity", "umklapp", "umklapp_theta", "boundary")
+                     if getattr(self, f) not in (0.0, None)]
             if extra:
                 raise ValueError(f"Scattering: mfp = {self.mfp!r} m makes the medium gray, which excludes "
                                  f"{', '.join(extra)}; give either mfp alone or the mechanisms without mfp")
@@ -102,7 +102,10 @@ class Scattering:
         return np.tile(np.array(row, dtype=float), (len(branches(m)), 1))
 
     def rate(self, m: Material, branch_index: int, omega, T: float) -> np.ndarray:
-        """1/τ_j(ω) (s⁻¹) of branch `branch_index` of `m` at temperature T (K); omega (rad s⁻¹), any shape."""
+        """1/τ_j(ω) (s⁻¹) of branch `branch_index` of `m` at temperature T (K); omega (rad s⁻¹), any shape.
+
+        The formula at any ω ≥ 0; the branch itself ends at its cutoff v_j k_D.
+        """
         bs = branches(m)
         if isinstance(branch_index, bool) or not isinstance(branch_index, (int, np.integer)) \
                 or not 0 <= branch_index < len(bs):
@@ -111,17 +114,17 @@ class Scattering:
         return _rates(self.coefficients(m, T)[branch_index], bs[branch_index].velocity, np.asarray(omega, dtype=float))
 
 
-def _number(name, value, unit):
+def _number(name, value, unit, owner="Scattering: "):
     if isinstance(value, bool):
-        raise ValueError(f"Scattering: {name} = {value!r} {unit} is not a number")
+        raise ValueError(f"{owner}{name} = {value!r} {unit} is not a number")
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"Scattering: {name} = {value!r} {unit} is not a number") from None
+        raise ValueError(f"{owner}{name} = {value!r} {unit} is not a number") from None
 
 
 def _temperature(T) -> float:
-    t = _number("T", T, "K")
+    t = _number("T", T, "K", owner="")
     if not math.isfinite(t) or t <= 0.0:
         raise ValueError(f"T = {T!r} K is invalid; it must be a finite number > 0")
     return t
@@ -153,24 +156,31 @@ def scattering_materials() -> tuple[str, ...]:
 
 
 def heat_capacity_spectrum(m: Material, omega, T: float) -> np.ndarray:
-    """(n_branches, len(omega)) C_j(ω) = ħω D_j(ω) ∂n/∂T (J m⁻³ K⁻¹ per rad s⁻¹), Debye; 0 above each cutoff."""
+    """(n_branches, len(omega)) C_j(ω) = ħω D_j(ω) ∂n/∂T (J m⁻³ K⁻¹ per rad s⁻¹) at temperature T (K),
+    Debye branches; 0 above each cutoff. omega (rad s⁻¹): scalar or 1-D array."""
     T = _temperature(T)
     w = np.atleast_1d(np.asarray(omega, dtype=float))
     return np.array([HBAR * w * b.dos(w) * bose_derivative(w, T) for b in branches(m)])
 
 
 def _spectral_sums(m: Material, s: Scattering, T: float):
-    """(Σ_j ∫ C_j v_j² τ_j dω, Σ_j ∫ C_j v_j dω) by Gauss–Legendre on nodes split at every branch cutoff and
-    at every frequency where two mechanisms of one branch are equal (ω² = a2/a4, ω⁴ = a_v v/a4, ω² = a_v v/a2)."""
+    """(Σ_j ∫ C_j v_j² τ_j dω, Σ_j ∫ C_j v_j dω) by Gauss–Legendre on pieces split at every branch cutoff
+    and at every crossover where two mechanisms of a branch are equal (ω² = a2/a4, ω⁴ = a_v v/a4,
+    ω² = a_v v/a2). Above a crossover C_j τ_j falls as a power of ω, over as many decades as the
+    crossover lies below the thermal range (ten at 3 K with impurity and Umklapp only), so the
+    pieces from there up grow by factors of 4."""
     bs = branches(m)
     coef = s.coefficients(m, T)
     v = np.array([b.velocity for b in bs])
-    cutoffs = [b.omega_cutoff for b in bs]
+    top = max(b.omega_cutoff for b in bs)
     a_v, a2, a4 = coef.T
     with np.errstate(divide="ignore", invalid="ignore"):
         crossings = np.concatenate([np.sqrt(a2 / a4), (a_v * v / a4) ** 0.25, np.sqrt(a_v * v / a2)])
-    inside = crossings[np.isfinite(crossings) & (crossings > 0.0) & (crossings < max(cutoffs))]
-    w, wt = thermal_frequency_nodes([T], [*cutoffs, *inside])
+    crossings = crossings[np.isfinite(crossings) & (crossings > 0.0) & (crossings < top)]
+    breaks = [b.omega_cutoff for b in bs]
+    for w0 in crossings:
+        breaks += list(w0 * 4.0 ** np.arange(math.ceil(math.log(top / w0, 4.0))))
+    w, wt = thermal_frequency_nodes([T], breaks)
     w, wt = w[0], wt[0]
     c = heat_capacity_spectrum(m, w, T) * wt
     flux = (c * v[:, None]).sum()
