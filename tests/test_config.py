@@ -74,7 +74,7 @@ def edit(text: str, old: str, new: str) -> str:
 # --------------------------------------------------------------------------- good files
 
 
-@pytest.mark.parametrize("stem", ["quickstart", "he_cu_lowT", "rough_si_ge"])
+@pytest.mark.parametrize("stem", ["quickstart", "he_cu_lowT", "rough_si_ge", "slab_gray_demo", "slab_si_ge"])
 def test_shipped_run_files_load(stem):
     cfg = load(RUNS / f"{stem}.toml")
     assert cfg.name == stem
@@ -376,3 +376,67 @@ def test_runconfig_direct_construction(tmp_path, monkeypatch):
         InterfaceConfig(material_1=5, material_2="Ge")
     with pytest.raises(ValueError, match=re.escape("temperatures = [300.0] is invalid: temperatures must be a table")):
         RunConfig(name="d", seed=3, interface=cfg.interface, models=cfg.models, temperatures=[300.0])
+
+
+# --------------------------------------------------------------------------- [slab]
+
+SLAB = MINIMAL + """[slab]
+thickness = [1e-7, 1e-7]
+scattering_1 = { mfp = 1e-8 }
+"""
+ONE_LAYER = """
+seed = 1
+[interface]
+material_1 = "Si"
+[temperatures]
+values = [300.0]
+[slab]
+thickness = [1e-7]
+"""
+
+
+def test_slab_tables_read():
+    cfg = parse(SLAB)
+    assert cfg.slab.thickness == ((1e-7, 1e-7),) and cfg.slab.layered and cfg.slab.cells == (40, 40)
+    assert cfg.scattering(1).mfp == 1e-8 and cfg.scattering(2).impurity > 0  # Ge from the database
+    one = parse(ONE_LAYER)
+    assert not one.slab.layered and one.interface.material_2 is None and one.models == ()
+    series = parse(edit(SLAB, "thickness = [1e-7, 1e-7]", "thickness = [[1e-7, 1e-7], [2e-7, 1e-7]]\ncells = 10"))
+    assert series.slab.thickness == ((1e-7, 1e-7), (2e-7, 1e-7)) and series.slab.cells == (10, 10)
+    assert parse(MINIMAL).slab is None
+
+
+SLAB_BAD = [
+    ("negative thickness", edit(SLAB, "[1e-7, 1e-7]", "[-1e-7, 1e-7]"), ["slab.thickness[0] = -1e-07 is invalid"]),
+    ("three thicknesses", edit(SLAB, "[1e-7, 1e-7]", "[1e-7, 1e-7, 1e-7]"), ["slab.thickness = [1e-07, 1e-07, 1e-07]"]),
+    ("text thickness", edit(SLAB, "[1e-7, 1e-7]", '"100 nm"'), ['slab.thickness = "100 nm" is invalid']),
+    ("mixed series", edit(SLAB, "[1e-7, 1e-7]", "[[1e-7, 1e-7], [1e-7]]"), ["not a mix"]),
+    ("repeated thickness", edit(SLAB, "[1e-7, 1e-7]", "[[1e-7, 1e-7], [1e-7, 1e-7]]"), ["slab.thickness[1]", "repeats"]),
+    ("zero cells", SLAB + "cells = 0\n", ["slab.cells = 0 is invalid"]),
+    ("bad scattering", edit(SLAB, "{ mfp = 1e-8 }", "{ mfp = -1.0 }"), ["slab.scattering_1", "mfp = -1.0"]),
+    ("gray and rates", edit(SLAB, "{ mfp = 1e-8 }", "{ mfp = 1e-8, impurity = 1e-45 }"), ["slab.scattering_1", "gray"]),
+    ("unknown scattering key", edit(SLAB, "{ mfp = 1e-8 }", "{ mfpp = 1e-8 }"), ["unknown key 'mfpp'", "did you mean 'mfp'"]),
+    ("scattering word", edit(SLAB, "{ mfp = 1e-8 }", '"gray"'), ['slab.scattering_1 = "gray" is invalid', '"database"']),
+    ("no coefficients", edit(SLAB, 'material_2 = "Ge"', 'material_2 = "GaAs"'),
+     ["slab.scattering_2", "no built-in scattering coefficients for 'GaAs'", "mfp = 1e-7"]),
+    ("negative exclude", SLAB + "exclude = -1\n", ["slab.exclude = -1 is invalid"]),
+    ("one layer with material_2", edit(ONE_LAYER, 'material_1 = "Si"', 'material_1 = "Si"\nmaterial_2 = "Ge"'),
+     ['interface.material_2 = "Ge" is invalid', "single-layer"]),
+    ("one layer with models", ONE_LAYER + '[[models]]\nkind = "dmm"\n', ["models", "no interface"]),
+    ("bilayer without models", edit(SLAB, '[[models]]\nkind = "amm"\n', ""), ["models is missing"]),
+    ("bilayer without material_2", edit(SLAB, 'material_2 = "Ge"\n', ""), ["interface.material_2 is missing"]),
+    ("sine slab", edit(SLAB, 'material_2 = "Ge"', 'material_2 = "Ge"\ndispersion = "sine"'),
+     ['interface.dispersion = "sine" is invalid', "Debye"]),
+    ("one side", SLAB + "[monte_carlo]\nside = 1\n", ["monte_carlo.side = 1 is invalid", "both walls"]),
+    ("unknown slab key", SLAB + "cels = 3\n", ["unknown key 'cels' in [slab]", "did you mean 'cells'"]),
+]
+
+
+@pytest.mark.parametrize("text, pieces", [b[1:] for b in SLAB_BAD], ids=[b[0] for b in SLAB_BAD])
+def test_slab_errors_name_the_field(text, pieces):
+    with pytest.raises(ValueError) as err:
+        parse(text)
+    message = str(err.value)
+    assert "\n" not in message
+    for piece in pieces:
+        assert piece in message, message

@@ -221,3 +221,102 @@ def test_bit_identical_for_any_thread_count():
     finally:
         numba.set_num_threads(before)
     assert np.array_equal(runs[0], runs[1])
+
+
+# ---------------------------------------------------------------- thickness series
+@pytest.mark.slow
+def test_thickness_series_intercept_recovers_measured_kapitza_resistance():
+    """R_total = 1/(q/ΔT) of Si|Si DMM slabs at three thicknesses, minus a reference series
+    without interface (Si|Si AMM: transparent, same walls), extrapolated to L = 0, equals the
+    R_K measured from the far-field jump within the combined error."""
+    from phononmc import fit
+
+    sizes = [[a * MFP, a * MFP] for a in (5.0, 7.0, 9.0)]
+    dmm = slab_run(sizes, models=("dmm",), packets=40000, batches=10).points
+    ref = slab_run(sizes, models=("amm",), packets=40000, batches=10).points
+
+    def series(points):
+        L = np.array([p.L1 + p.L2 for p in points])
+        q = np.array([p.flux()[0] for p in points])
+        err = np.array([p.flux()[1] for p in points])
+        return fit.thickness_series(L, 1 / q, err / q**2)
+
+    r_k, r_k_err = fit.subtract_reference(series(dmm), series(ref))
+    jumps = [p.jump() for p in dmm]
+    w = np.array([1 / j.R_err**2 for j in jumps])
+    measured = float(np.sum(w * [j.R for j in jumps]) / w.sum())
+    measured_err = float(1 / np.sqrt(w.sum()))
+    assert r_k_err < 0.1 * r_k
+    assert abs(r_k - measured) < 3 * math.hypot(r_k_err, measured_err)
+
+
+# ---------------------------------------------------------------- run files, resume, CLI
+SERIES = textwrap.dedent("""
+    name = "slabby"
+    seed = 11
+    output = "out/slabby.h5"
+    [interface]
+    material_1 = "Si"
+    material_2 = "Ge"
+    [[models]]
+    kind = "dmm"
+    [temperatures]
+    values = [300.0]
+    [slab]
+    thickness = [[40e-9, 40e-9], [60e-9, 60e-9]]
+    cells = 12
+    scattering_1 = { mfp = 1e-8 }
+    scattering_2 = { mfp = 1e-8 }
+    exclude = 1.0
+    [monte_carlo]
+    packets_per_batch = 3000
+    batches = 6
+    checkpoint_every = 2
+""")
+
+
+@pytest.fixture
+def series_file(tmp_path):
+    path = tmp_path / "slabby.toml"
+    path.write_text(SERIES)
+    return path
+
+
+def _state(points):
+    return [[t.state() for t in p.tallies] for p in points]
+
+
+def test_resume_with_more_batches_equals_one_longer_run(series_file, tmp_path):
+    """Extending a slab run continues its wall streams bit for bit, cross products included."""
+    mc_run.simulate(series_file, progress=False)
+    series_file.write_text(SERIES.replace("batches = 6", "batches = 8"))
+    extended = mc_run.simulate(series_file, resume=True, progress=False)
+    straight_file = tmp_path / "b" / "slabby.toml"
+    straight_file.parent.mkdir()
+    straight_file.write_text(SERIES.replace("batches = 6", "batches = 8"))
+    straight = mc_run.simulate(straight_file, progress=False)
+    for a, b in zip(_state(extended.points), _state(straight.points)):
+        for sa, sb in zip(a, b):
+            assert sa.keys() == sb.keys()
+            for key in sa:
+                assert np.array_equal(sa[key], sb[key]), key
+
+
+def test_cli_run_show_and_plot(series_file, capsys):
+    """`run` prints the slab table and the thickness series and writes the profile figure;
+    `show` prints the same table from the file; a bilayer and a series give finite fits."""
+    from phononmc import cli, io
+
+    png = series_file.parent / "profile.png"
+    assert cli.main(["run", str(series_file), "--no-progress", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "G_measured" in out and "thickness series dmm, T = 300 K" in out and png.stat().st_size > 10000
+    results = series_file.parent / "out" / "slabby.h5"
+    assert cli.main(["show", str(results)]) == 0
+    shown = capsys.readouterr().out
+    table = [line for line in out.splitlines() if line.startswith("dmm")]
+    assert len(table) == 2 and all(line in shown for line in table)
+    res = io.read(results, kind="slab")
+    g = res.groups["point_000"]
+    assert g.units("G") == "W m^-2 K^-1" and g.units("z") == "m" and np.isfinite(g["G"])
+    assert g["theta_energy"].shape == (24,) and g.attrs["L1"] == 40e-9

@@ -74,3 +74,25 @@ def test_emitter_keys_are_distinct_and_checked():
         emitter_key("door", 1)
     with pytest.raises(ValueError, match="emitter number"):
         emitter_key("side", -1)
+
+
+def test_covariance_of_correlated_scores_matches_numpy():
+    """Cross products give numpy's covariance of the batch rows / B (the batch-mean covariance),
+    and survive a state round trip."""
+    class Offsets(NamedTuple):
+        a: int
+        b: int
+        c: int
+
+    layout = Layout(Offsets, {"a": (), "b": (3,), "c": (2,)})
+    rows = np.random.default_rng(2).normal(size=(9, layout.size))
+    rows[:, 1] += rows[:, 0]  # correlate
+    tally = ScoreTally(layout, 2.0, correlated=("a", "b"))
+    tally.add(rows[:4])
+    tally.add(rows[4:])
+    expected = 4.0 * np.cov(rows[:, :4], rowvar=False) / 9
+    assert np.allclose(tally.covariance(), expected, rtol=1e-12)
+    again = ScoreTally.from_state(layout, tally.state(), ("a", "b"))
+    assert np.array_equal(again.covariance(), tally.covariance())
+    with pytest.raises(ValueError, match="not in the layout"):
+        ScoreTally(layout, 1.0, correlated=("d",))
