@@ -19,7 +19,7 @@ from phononmc import config, landauer
 from phononmc.jump import measured_jump
 from phononmc.materials import material
 from phononmc.mc import run as mc_run
-from tests.gray_reference import asymptotic_jump, cell_averages, far_field_jump, solve
+from tests.gray_reference import asymptotic_jump, cell_averages, solve
 
 Q_INF = 0.7104460895  # Hopf's constant q(∞) (Milne problem; Chandrasekhar, Radiative Transfer, Ch. IV)
 MFP = 10e-9
