@@ -162,11 +162,11 @@ def test_gray_interface_measured_jump_matches_exact(model, t_s, packets, rel):
 
 
 def test_dissimilar_gray_dmm_interface_matches_exact():
-    """Si | Ge at 20 K (every phonon below every cutoff, so the DMM τ is constant) with one
-    mean free path: jump and flux against the exact two-medium solution with τ12 ≠ τ21."""
+    """Si | Ge at 20 K (every phonon below every cutoff, so the DMM τ is constant), gray with
+    Λ₂ = 2Λ₁: jump and flux against the exact two-medium solution with τ12 ≠ τ21."""
     Tl = 20.0
     a = 6.0
-    p = slab_run([[a * MFP, a * MFP]], m2="Ge", T=Tl, packets=25000).points[0]
+    p = slab_run([[a * MFP, 2 * a * MFP]], m2="Ge", T=Tl, packets=25000, mfp=(MFP, 2 * MFP)).points[0]
     t12, t21 = landauer.mean_transmission(material("Si"), material("Ge"), Tl, "dmm")
     _check_jump(p, solve(a, a, 0.0, float(t12), float(t21)), 0.05)
 
