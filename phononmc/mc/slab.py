@@ -80,15 +80,17 @@ def slab_layout(cells: int) -> Layout:
 class Geometry(NamedTuple):
     """Kernel input: walls at z = lo (wall 1) and hi (wall 2) (m); an interface at z = 0 if
     `layered`, else one layer [lo, hi = 0]. cells1, cells2: equal cells per medium (cells2 = 0
-    without interface); width1, width2: their widths (m)."""
+    without interface); width1, width2: their widths (m), per_width1, per_width2 their inverses."""
 
     lo: float
     hi: float
     layered: bool
     cells1: int
     width1: float
+    per_width1: float
     cells2: int
     width2: float
+    per_width2: float
 
 
 class Bulk(NamedTuple):
@@ -118,16 +120,20 @@ def _rate(bulk, sj, omega):
 def _cell(geo, side, z):
     """Global cell index of z in medium side (0: medium 1 cells first)."""
     if side == 0:
-        return min(max(int((z - geo.lo) / geo.width1), 0), geo.cells1 - 1)
-    return geo.cells1 + min(max(int(z / geo.width2), 0), geo.cells2 - 1)
+        return min(max(int((z - geo.lo) * geo.per_width1), 0), geo.cells1 - 1)
+    return geo.cells1 + min(max(int(z * geo.per_width2), 0), geo.cells2 - 1)
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _track(t, off, geo, side, z0, z1, path, w, v, rate):
+def _track(t, d, off, geo, side, z0, z1, path, w, v, rate):
     """Score a straight flight z0 → z1 (m) of path length `path` (m) in medium `side`, for a
     packet of weight w, speed v and scattering rate 1/τ = rate: in every cell k it crosses,
     energy += w ℓ_k / v, pseudo += w ℓ_k rate / v and flux += w Δz_k, where ℓ_k is the path and
-    Δz_k the signed z-progress inside the cell (ℓ_k = path · |Δz_k| / |z1 − z0|)."""
+    Δz_k the signed z-progress inside the cell (ℓ_k = path · |Δz_k| / |z1 − z0|).
+
+    O(1) per flight: the two end cells are scored in t, the equal contributions of the cells
+    fully crossed between them as a range in the difference array d (3 scores × (cells + 1),
+    summed into t at the end of the batch by `_add_ranges`)."""
     w_time = w / v
     ka, kb = _cell(geo, side, z0), _cell(geo, side, z1)
     if ka == kb:
@@ -135,27 +141,44 @@ def _track(t, off, geo, side, z0, z1, path, w, v, rate):
         t[U64(off.pseudo + ka)] += w_time * rate * path
         t[U64(off.flux + ka)] += w * (z1 - z0)
         return
-    base = geo.lo if side == 0 else -geo.cells1 * geo.width2  # z of the lower edge of global cell 0
-    width = geo.width1 if side == 0 else geo.width2
-    path_per_dz = path / abs(z1 - z0)
-    signed_w = w if z1 > z0 else -w
-    lo, hi = min(z0, z1), max(z0, z1)
-    step = 1 if kb > ka else -1
-    k = ka
-    while True:
-        cell_lo = base + k * width
-        overlap = min(cell_lo + width, hi) - max(cell_lo, lo)
-        if overlap > 0.0:
-            t[U64(off.energy + k)] += w_time * overlap * path_per_dz
-            t[U64(off.pseudo + k)] += w_time * rate * overlap * path_per_dz
-            t[U64(off.flux + k)] += signed_w * overlap
-        if k == kb:
-            break
-        k += step
+    if z1 > z0:
+        k_lo, k_hi, z_lo, z_hi, signed_w = ka, kb, z0, z1, w
+    else:
+        k_lo, k_hi, z_lo, z_hi, signed_w = kb, ka, z1, z0, -w
+    if side == 0:
+        base, width = geo.lo, geo.width1  # z of the lower edge of global cell 0
+    else:
+        base, width = -geo.cells1 * geo.width2, geo.width2
+    energy = w_time * path / (z_hi - z_lo)  # per metre of z-progress
+    pseudo = energy * rate
+    first = base + (k_lo + 1) * width - z_lo
+    last = z_hi - (base + k_hi * width)
+    t[U64(off.energy + k_lo)] += energy * first
+    t[U64(off.pseudo + k_lo)] += pseudo * first
+    t[U64(off.flux + k_lo)] += signed_w * first
+    t[U64(off.energy + k_hi)] += energy * last
+    t[U64(off.pseudo + k_hi)] += pseudo * last
+    t[U64(off.flux + k_hi)] += signed_w * last
+    if k_hi - k_lo > 1:
+        n = d.shape[0] // 3
+        for s, value in ((0, energy * width), (1, pseudo * width), (2, signed_w * width)):
+            d[U64(s * n + k_lo + 1)] += value
+            d[U64(s * n + k_hi)] -= value
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _history(state, t, off, wall, emission, geo, bulk, iface, spec):
+def _add_ranges(t, d, off):
+    """Add the range contributions of `_track` (difference array d) to the cell scores of t."""
+    n = d.shape[0] // 3
+    for s, start in ((0, off.energy), (1, off.pseudo), (2, off.flux)):
+        running = 0.0
+        for k in range(n - 1):
+            running += d[s * n + k]
+            t[start + k] += running
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _history(state, t, d, off, wall, emission, geo, bulk, iface, spec):
     """One packet from `wall` (0: wall 1, weight +1; 1: wall 2, weight −1) until a wall absorbs it."""
     w = 1.0 if wall == 0 else -1.0
     omega, j, band = _draw_frequency(state, emission)
@@ -179,7 +202,7 @@ def _history(state, t, off, wall, emission, geo, bulk, iface, spec):
         elif z_end >= upper and mu > 0.0:
             boundary, z_end = 2, upper
             path = (upper - z) / mu
-        _track(t, off, geo, side, z, z_end, path, w, v, rate)
+        _track(t, d, off, geo, side, z, z_end, path, w, v, rate)
         z = z_end
         if boundary == 0:  # bulk collision: re-emitted from C_j/τ_j, isotropic
             t[U64(off.collisions)] += 1.0
@@ -208,8 +231,10 @@ def _transport(seed, point, emitter, wall, first_batch, n_packets, emission, geo
     for bi in nb.prange(scores.shape[0]):
         state = _stream(seed, point, emitter, first_batch + bi)
         t = np.zeros(scores.shape[1] + 16)[8:-8]  # guard lines against false sharing
+        d = np.zeros(3 * (geo.cells1 + geo.cells2 + 1) + 16)[8:-8]
         for _ in range(n_packets):
-            _history(state, t, off, wall, emission, geo, bulk, iface, spec)
+            _history(state, t, d, off, wall, emission, geo, bulk, iface, spec)
+        _add_ranges(t, d, off)
         scores[bi, :] = t
 
 
@@ -279,8 +304,8 @@ class WallPlan:
 def geometry(L1: float, L2: float, cells1: int, cells2: int) -> Geometry:
     """Kernel `Geometry` of walls at −L1 and L2 (m); L2 = 0: one layer, no interface."""
     if L2 == 0.0:
-        return Geometry(-L1, 0.0, False, cells1, L1 / cells1, 0, 1.0)
-    return Geometry(-L1, L2, True, cells1, L1 / cells1, cells2, L2 / cells2)
+        return Geometry(-L1, 0.0, False, cells1, L1 / cells1, cells1 / L1, 0, 1.0, 1.0)
+    return Geometry(-L1, L2, True, cells1, L1 / cells1, cells1 / L1, cells2, L2 / cells2, cells2 / L2)
 
 
 def plan_walls(m1, m2, model, s1, s2, T, delta_T, L1, L2, cells1, cells2, iface: Interface):

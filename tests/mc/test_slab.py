@@ -320,3 +320,28 @@ def test_cli_run_show_and_plot(series_file, capsys):
     g = res.groups["point_000"]
     assert g.units("G") == "W m^-2 K^-1" and g.units("z") == "m" and np.isfinite(g["G"])
     assert g["theta_energy"].shape == (24,) and g.attrs["L1"] == 40e-9
+
+
+@pytest.mark.parametrize("z0,z1", [(-0.93, -0.12), (-0.12, -0.93), (-0.55, -0.51), (-1.0, 0.0), (-0.3, -0.2)])
+def test_track_length_scores_of_one_flight(z0, z1):
+    """One flight's energy, pseudo and flux scores per cell (end cells direct, crossed cells
+    through the difference array) against the overlaps computed here."""
+    from phononmc.mc import slab
+
+    geo = slab.geometry(1.0, 0.0, 10, 0)
+    layout = slab.slab_layout(10)
+    t, d = np.zeros(layout.size), np.zeros(3 * 11)
+    path, w, v, rate = 2.0, -1.0, 4.0, 3.0
+
+    @numba.njit
+    def one(t, d, off, geo):
+        slab._track(t, d, off, geo, 0, z0, z1, path, w, v, rate)
+        slab._add_ranges(t, d, off)
+
+    one(t, d, layout.offsets, geo)
+    edges = np.linspace(-1.0, 0.0, 11)
+    overlap = np.clip(np.minimum(edges[1:], max(z0, z1)) - np.maximum(edges[:-1], min(z0, z1)), 0.0, None)
+    scores = layout.split(t)
+    assert np.allclose(scores["energy"], w / v * path * overlap / abs(z1 - z0), rtol=1e-12, atol=1e-15)
+    assert np.allclose(scores["pseudo"], rate * w / v * path * overlap / abs(z1 - z0), rtol=1e-12, atol=1e-15)
+    assert np.allclose(scores["flux"], w * np.sign(z1 - z0) * overlap, rtol=1e-12, atol=1e-15)
