@@ -23,13 +23,14 @@ from pathlib import Path
 
 import numba
 
-from phononmc import bulk, config, materials
+import phononmc as pm
+from phononmc import bulk, config
 from phononmc.mc import interface as I
 from phononmc.mc import run as mc_run
 from phononmc.models import parse_model
 
 ROOT = Path(__file__).resolve().parents[1]
-SI, GE = materials.material("Si"), materials.material("Ge")
+SI, GE = pm.material("Si"), pm.material("Ge")
 
 
 def slab_config(m2, thickness, scattering, models=("dmm",), packets=20000, batches=8):
