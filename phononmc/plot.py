@@ -247,39 +247,43 @@ def save(fig: Figure, path) -> Path:
 
 
 def profile_figure(records, title: str | None = None) -> Figure:
-    """Temperature profiles of slab points (`mc.slab.point_record`s): (T − T_ref)/ΔT against z
-    (nm), energy-density temperature with error bars and the pseudo-temperature as a line; for
-    bilayers the far-field fits (solid over the fitted cells), their extrapolation to the
-    interface (dashed) and the jump between them, annotated with the measured G."""
-    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
-    ax = fig.add_subplot()
+    """Temperature profiles of slab points (`mc.slab.point_record`s), one panel each:
+    (T − T_ref)/ΔT against z (nm), the energy-density temperature with error bars and the
+    pseudo-temperature as a line, the wall temperatures; for bilayers the far-field fits
+    (solid over the fitted cells), their extrapolation to the interface (dashed) and the jump
+    between them, annotated with the measured G beside the Landauer and textbook G."""
+    n = len(records)
+    fig = Figure(figsize=(7.5, 1.0 + 3.4 * n), layout="constrained")
+    axes = fig.subplots(n, 1, squeeze=False)[:, 0]
     nm = 1e9
-    for r, colour in zip(records, _colours(len(records))):
+    for i, (ax, r) in enumerate(zip(axes, records)):
         z = np.asarray(r["z"]) * nm
         size = f"{r['L1'] * nm:g} | {r['L2'] * nm:g} nm" if r["L2"] > 0 else f"{r['L1'] * nm:g} nm"
-        ax.errorbar(z, r["theta_energy"], yerr=r["theta_energy_err"], fmt="o", ms=3, color=colour, capsize=1.5,
-                    label=f"{r['model']}, T = {r['T']:g} K, {size}: energy-density temperature")
-        ax.plot(z, r["theta_pseudo"], "-", lw=0.8, color=colour, alpha=0.6, label="pseudo-temperature")
-        ax.plot([-r["L1"] * nm, r["L2"] * nm], [0.5, -0.5], "s", ms=6, mfc="none", color=colour,
+        ax.errorbar(z, r["theta_energy"], yerr=r["theta_energy_err"], fmt="o", ms=3, color="C0", capsize=1.5,
+                    label="energy-density temperature")
+        ax.plot(z, r["theta_pseudo"], "-", lw=0.8, color="C1", label="pseudo-temperature")
+        ax.plot([-r["L1"] * nm, r["L2"] * nm], [0.5, -0.5], "s", ms=6, mfc="none", color="k",
                 label="wall temperatures (the gap to the profile is the boundary slip)")
-        if "fit_lines" not in r or not np.isfinite(r["G"]):
-            continue
-        for (a, b, lo, hi), end in zip(r["fit_lines"], (-r["L1"], r["L2"])):
-            inner = np.array([lo, hi])
-            ax.plot(inner * nm, a + b * inner, "-", color="k", lw=1.3)
-            out = np.array([0.0, lo if end < 0 else hi])
-            ax.plot(out * nm, a + b * out, "--", color="k", lw=1.0)
-        t1, t2 = (line[0] for line in r["fit_lines"])
-        ax.annotate("", xy=(0, t2), xytext=(0, t1), arrowprops={"arrowstyle": "<->", "color": colour, "lw": 1.5})
-        ax.text(0.0, 0.5 * (t1 + t2), f"  jump {r['jump']:.4f} ΔT\n  G = {r['G'] / MW:.4g} ± {r['G_err'] / MW:.2g}"
-                f" MW m⁻² K⁻¹\n  (Landauer {r['G_landauer'] / MW:.4g}, equilibrium {r['G_equilibrium'] / MW:.4g})",
-                va="center", ha="left", fontsize=8, color=colour)
-    ax.axvline(0.0, color="0.6", lw=0.8, zorder=0)
-    ax.axhline(0.0, color="0.85", lw=0.6, zorder=0)
-    ax.set_xlabel("z (nm): wall 1 (T + ΔT/2) at left, wall 2 (T − ΔT/2) at right")
-    ax.set_ylabel("(T(z) − T) / ΔT")
-    ax.plot([], [], "k-", label="far-field fits; dashed: extrapolated to the interface")
-    ax.legend(fontsize=7, loc="upper right")
+        if "fit_lines" in r and np.isfinite(r["G"]):
+            for k, ((a, b, lo, hi), end) in enumerate(zip(r["fit_lines"], (-r["L1"], r["L2"]))):
+                inner = np.array([lo, hi])
+                ax.plot(inner * nm, a + b * inner, "-", color="k", lw=1.3,
+                        label="far-field fits; dashed: extrapolated to the interface" if k == 0 else "_nolegend_")
+                out = np.array([0.0, lo if end < 0 else hi])
+                ax.plot(out * nm, a + b * out, "--", color="k", lw=1.0)
+            t1, t2 = (line[0] for line in r["fit_lines"])
+            ax.annotate("", xy=(0, t2), xytext=(0, t1), arrowprops={"arrowstyle": "<->", "color": "C3", "lw": 1.5})
+            ax.text(0.02, 0.04, f"jump {r['jump']:.4f} ± {r['jump_err']:.4f} ΔT\n"
+                    f"G measured = {r['G'] / MW:.4g} ± {r['G_err'] / MW:.2g} MW m⁻² K⁻¹\n"
+                    f"Landauer {r['G_landauer'] / MW:.4g}, textbook equilibrium {r['G_equilibrium'] / MW:.4g}",
+                    transform=ax.transAxes, va="bottom", ha="left", fontsize=8, color="C3")
+        ax.axvline(0.0, color="0.6", lw=0.8, zorder=0)
+        ax.axhline(0.0, color="0.85", lw=0.6, zorder=0)
+        ax.set_title(f"{r['model']}, T = {r['T']:g} K, {size}", fontsize=9)
+        ax.set_ylabel("(T(z) − T) / ΔT")
+        if i == 0:
+            ax.legend(fontsize=7, loc="upper right")
+    axes[-1].set_xlabel("z (nm): wall 1 (T + ΔT/2) at left, wall 2 (T − ΔT/2) at right")
     if title:
-        ax.set_title(title, fontsize=10)
+        fig.suptitle(title, fontsize=10)
     return fig
