@@ -1,0 +1,360 @@
+"""Periodic rough surfaces z = h(x, y) and the first hit of a ray on them.
+
+A surface is a height grid over one period Lx × Ly: heights h[i, k] at the nodes
+(i Δx, k Δy), Δx = Lx/nx, Δy = Ly/ny, repeated periodically. Each cell is split into two
+triangles along one of its diagonals (`diagonal[i, k]`: 0 along u = v, 1 along u + v = 1,
+with (u, v) the cell's local coordinates in [0, 1)²), so the surface is a continuous
+periodic triangle mesh with flat facets and a unit normal per facet, pointing up, from
+medium 1 (below) into medium 2 (above). Surfaces given by a formula (sinusoid, sawtooth)
+sample it at the nodes and split each cell along the diagonal whose midpoint height is
+closer to the formula's height at the cell centre; this makes the 1D and 2D sawtooth
+(grooves, pyramids) exact, and a smooth surface second-order accurate in Δ.
+
+Ray–surface intersection (`_first_hit`): the ray's footprint in (x, y) is walked cell by
+cell across the periodic grid (2D DDA: Amanatides & Woo, Eurographics 1987), through as
+many periods as it takes, and ends where the ray leaves the layer z_lo ≤ z ≤ z_hi of the
+surface's extreme heights. A cell whose height range the ray's z range over the cell misses
+is passed with no facet test, so the cost per hit grows with the number of cells the ray's
+footprint crosses inside the layer, not with the number of facets. Inside a cell the
+footprint is split at the diagonal into at most two intervals, one per facet; on each,
+f(t) = z(t) − h(x(t), y(t)) is linear. The value of f at each interval end is carried into
+the next interval, so a crossing on a shared edge is found exactly once (no gaps, no
+double hits, also for grazing rays), and a packet below the surface (side 0) hits where
+f turns from < 0 to ≥ 0, one above (side 1) where f turns from > 0 to ≤ 0.
+
+Constructors: `flat`, `sinusoid`, `sawtooth` (1D grooves or 2D pyramids with a given facet
+angle) and `gaussian` (random, Gaussian height correlation, reproducible from a seed).
+Lengths are in metres, but geometric acoustics has no length scale: only the shape (the
+slopes) changes the scattering; the lengths say where the approximation holds (the
+phonon wavelength must be much shorter than the correlation length: docs/rough.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numba as nb
+import numpy as np
+
+from phononmc.validation import invalid, real
+
+#: Most grid cells one ray may cross before it counts as lost (a ray almost parallel to
+#: the grooves of a 1D surface, within ~1e-7 rad, can cross the layer that slowly).
+MAX_STEPS = 1 << 22
+#: A hit closer than this fraction of a cell to the ray's origin is the origin itself.
+T_MIN = 1e-9
+
+
+class Surface(NamedTuple):
+    """Kernel input: a periodic triangulated height grid (see the module docstring).
+
+    nx, ny : cells per period; dx, dy : cell sizes (m); z_lo, z_hi : the layer, from the
+    lowest to the highest height, widened by t_min (m). diagonal : (nx · ny,) int64, cell (i, k) at i · ny + k. plane : (nx · ny · 2 · 3,)
+    per cell and facet 0/1: height at the cell's origin node, ∂h/∂x, ∂h/∂y of the facet's
+    plane. normal : (nx · ny · 2 · 3,) unit normals (−∂h/∂x, −∂h/∂y, 1)/norm. cell_lo,
+    cell_hi : (nx · ny,) lowest and highest node height of each cell, widened by t_min (m).
+    t_min : shortest accepted distance to a hit, and the margin of every height range (m):
+    T_MIN of the smaller cell side.
+    """
+
+    nx: int
+    ny: int
+    dx: float
+    dy: float
+    z_lo: float
+    z_hi: float
+    diagonal: np.ndarray
+    plane: np.ndarray
+    normal: np.ndarray
+    cell_lo: np.ndarray
+    cell_hi: np.ndarray
+    t_min: float
+
+
+@dataclass(frozen=True)
+class PeriodicSurface:
+    """A periodic surface z = h(x, y) (m) as a height grid; see the module docstring.
+
+    heights : (nx, ny) node heights (m); period : (Lx, Ly) (m); diagonal : (nx, ny) 0/1 per
+    cell; name : what it is, e.g. "sinusoid(amplitude=1e-08 m, period=1e-07 m)".
+    """
+
+    heights: np.ndarray
+    period: tuple
+    diagonal: np.ndarray
+    name: str
+
+    def __post_init__(self):
+        h = np.asarray(self.heights, dtype=float)
+        if h.ndim != 2 or min(h.shape) < 1 or not np.all(np.isfinite(h)):
+            raise ValueError(f"heights must be a finite 2D array (nx, ny) with nx, ny >= 1, got shape {h.shape}")
+        if np.shape(self.diagonal) != h.shape or not np.all(np.isin(self.diagonal, (0, 1))):
+            raise ValueError(f"diagonal must be an array of 0/1 of the heights' shape {h.shape}")
+        for name, length in zip(("period[0]", "period[1]"), self.period):
+            if not real(name, length, "a period must be a length > 0 in metres") > 0:
+                raise invalid(name, length, "a period must be a length > 0 in metres")
+        object.__setattr__(self, "heights", h)
+        object.__setattr__(self, "diagonal", np.asarray(self.diagonal, dtype=np.int64))
+        object.__setattr__(self, "period", tuple(float(x) for x in self.period))
+
+    @property
+    def shape(self) -> tuple:
+        """Cells per period (nx, ny)."""
+        return self.heights.shape
+
+    @property
+    def n_facets(self) -> int:
+        """Triangles per period: 2 nx ny."""
+        return 2 * self.heights.size
+
+    def _facets(self):
+        """Per cell and facet (nx, ny, 2): origin height, ∂h/∂x, ∂h/∂y; and the facet areas
+        projected on the mean plane are all equal (half a cell)."""
+        h = self.heights
+        h00, h10 = h, np.roll(h, -1, axis=0)
+        h01, h11 = np.roll(h, -1, axis=1), np.roll(h10, -1, axis=1)
+        dx, dy = self.period[0] / h.shape[0], self.period[1] / h.shape[1]
+        # facet 0 / 1 of a cell split along u = v (u ≥ v / u < v) or along u + v = 1 (below / above)
+        su = np.where(self.diagonal == 0, [h10 - h00, h11 - h01], [h10 - h00, h11 - h01])
+        sv = np.where(self.diagonal == 0, [h11 - h10, h01 - h00], [h01 - h00, h11 - h10])
+        origin = np.where(self.diagonal == 0, [h00, h00], [h00, h10 + h01 - h11])
+        return np.moveaxis(origin, 0, -1), np.moveaxis(su, 0, -1) / dx, np.moveaxis(sv, 0, -1) / dy
+
+    @property
+    def rms_height(self) -> float:
+        """rms of h − mean(h) over the nodes (m)."""
+        return float(np.std(self.heights))
+
+    @property
+    def rms_slope(self) -> float:
+        """rms of |∇h| over the facets (each covers the same projected area)."""
+        _, sx, sy = self._facets()
+        return float(np.sqrt(np.mean(sx * sx + sy * sy)))
+
+    def height(self, x, y):
+        """h(x, y) (m) of the triangulated surface at points x, y (m), any shape; periodic."""
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        nx, ny = self.shape
+        dx, dy = self.period[0] / nx, self.period[1] / ny
+        fi, fk = np.floor(x / dx), np.floor(y / dy)
+        u, v = x / dx - fi, y / dy - fk
+        i, k = fi.astype(np.int64) % nx, fk.astype(np.int64) % ny
+        diag = self.diagonal[i, k]
+        upper = np.where(diag == 0, u < v, u + v > 1.0).astype(np.int64)
+        origin, sx, sy = (a[i, k, upper] for a in self._facets())
+        return origin + sx * u * dx + sy * v * dy
+
+    def kernel_input(self) -> Surface:
+        """The `Surface` the kernels read."""
+        nx, ny = self.shape
+        dx, dy = self.period[0] / nx, self.period[1] / ny
+        origin, sx, sy = self._facets()
+        plane = np.stack([origin, sx, sy], axis=-1)
+        norm = np.sqrt(1.0 + sx * sx + sy * sy)
+        normal = np.stack([-sx / norm, -sy / norm, 1.0 / norm], axis=-1)
+        h = self.heights
+        corners = np.stack([h, np.roll(h, -1, 0), np.roll(h, -1, 1), np.roll(np.roll(h, -1, 0), -1, 1)])
+        margin = T_MIN * min(dx, dy)
+        return Surface(int(nx), int(ny), float(dx), float(dy), float(h.min() - margin), float(h.max() + margin),
+                       np.ascontiguousarray(self.diagonal.ravel()), np.ascontiguousarray(plane.ravel()),
+                       np.ascontiguousarray(normal.ravel()), np.ascontiguousarray(corners.min(axis=0).ravel() - margin),
+                       np.ascontiguousarray(corners.max(axis=0).ravel() + margin), margin)
+
+
+# ---------------------------------------------------------------- constructors
+def _positive(name, value, what):
+    why = f"{what} must be a number > 0 in metres"
+    x = real(name, value, why)
+    if not x > 0:
+        raise invalid(name, value, why)
+    return x
+
+
+def _cells(name, value, smallest=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
+        raise invalid(name, value, f"the number of grid cells per period must be an integer >= {smallest}")
+    return int(value)
+
+
+def sampled(h, period, cells, name) -> PeriodicSurface:
+    """The surface through the nodes of h(x, y) (a vectorized function, m) on a grid of
+    `cells` = (nx, ny) over `period` = (Lx, Ly) (m); each cell split along the diagonal
+    whose midpoint is closer to h at the cell centre (exact for piecewise-planar h whose
+    kinks lie on grid lines and diagonals)."""
+    (lx, ly), (nx, ny) = period, cells
+    x = np.arange(nx)[:, None] * (lx / nx)
+    y = np.arange(ny)[None, :] * (ly / ny)
+    heights = np.broadcast_to(h(x, y), (nx, ny)).astype(float)
+    h10, h01 = np.roll(heights, -1, 0), np.roll(heights, -1, 1)
+    h11 = np.roll(h10, -1, 1)
+    centre = np.broadcast_to(h(x + 0.5 * lx / nx, y + 0.5 * ly / ny), (nx, ny))
+    diagonal = (np.abs(0.5 * (h10 + h01) - centre) < np.abs(0.5 * (heights + h11) - centre)).astype(np.int64)
+    return PeriodicSurface(heights, (lx, ly), diagonal, name)
+
+
+def flat(period=1e-6) -> PeriodicSurface:
+    """The plane z = 0 (one cell of `period` (m) on a side)."""
+    p = _positive("period", period, "the period")
+    return PeriodicSurface(np.zeros((1, 1)), (p, p), np.zeros((1, 1), dtype=np.int64), "flat")
+
+
+def sinusoid(amplitude, period, cells=64, two_d=False) -> PeriodicSurface:
+    """h = A sin(2πx/L) (1D: grooves along y) or A sin(2πx/L) sin(2πy/L) (2D), sampled on
+    `cells` cells per period L (m) in each varying direction."""
+    a = _positive("amplitude", amplitude, "the amplitude")
+    p = _positive("period", period, "the period")
+    n = _cells("cells", cells, 4)
+    q = 2.0 * math.pi / p
+    if two_d:
+        return sampled(lambda x, y: a * np.sin(q * x) * np.sin(q * y), (p, p), (n, n),
+                       f"sinusoid 2D (amplitude={a:g} m, period={p:g} m, {n}x{n} cells)")
+    return sampled(lambda x, y: a * np.sin(q * x) + 0.0 * y, (p, p), (n, 1),
+                   f"sinusoid 1D (amplitude={a:g} m, period={p:g} m, {n} cells)")
+
+
+def sawtooth(facet_angle_deg, period, two_d=False) -> PeriodicSurface:
+    """Symmetric triangular profile with facets at `facet_angle_deg` (0 < angle < 90) to the
+    mean plane, period L (m): 1D V-grooves along y, h = (L/2) tan α · tri(x/L); or 2D square
+    pyramids, h = (L/2) tan α · (1 − 2 max(|x − L/2|, |y − L/2|)/L). Mean height 0; exact on
+    a 2 (× 2) cell grid."""
+    angle = real("facet_angle_deg", facet_angle_deg, "the facet angle must be a number of degrees in (0, 90)")
+    if not 0.0 < angle < 90.0:
+        raise invalid("facet_angle_deg", facet_angle_deg, "the facet angle must be a number of degrees in (0, 90)")
+    p = _positive("period", period, "the period")
+    top = 0.5 * p * math.tan(math.radians(angle))
+    if two_d:  # pyramid: mean height top/3
+        return sampled(lambda x, y: top * (2.0 / 3.0 - 2.0 * np.maximum(np.abs(x - 0.5 * p), np.abs(y - 0.5 * p)) / p),
+                       (p, p), (2, 2), f"pyramids (facets {angle:g} deg, period={p:g} m)")
+    return sampled(lambda x, y: top * (0.5 - 2.0 * np.abs(x - 0.5 * p) / p) + 0.0 * y, (p, p), (2, 1),
+                   f"V-grooves (facets {angle:g} deg, period={p:g} m)")
+
+
+def gaussian(rms, correlation_length, period, cells=128, seed=0) -> PeriodicSurface:
+    """Random surface with Gaussian height correlation C(r) = σ² exp(−r²/ξ²), σ = `rms`,
+    ξ = `correlation_length`, periodic with `period` L (m) on cells × cells nodes.
+
+    Spectral filtering: white noise from numpy's PCG64 seeded with `seed`, its 2D FFT times
+    √S(q) with S(q) ∝ exp(−q²ξ²/4) (the transform of C), transformed back; then shifted to
+    mean 0 and scaled to rms exactly σ. The rms slope per direction is √2 σ/ξ (|∇h|: 2σ/ξ)
+    when ξ spans several cells and L several ξ.
+    """
+    sigma = _positive("rms", rms, "the rms height")
+    xi = _positive("correlation_length", correlation_length, "the correlation length")
+    p = _positive("period", period, "the period")
+    n = _cells("cells", cells, 4)
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise invalid("seed", seed, "the seed must be an integer >= 0")
+    q = 2.0 * math.pi * np.fft.fftfreq(n, d=p / n)
+    q2 = q[:, None] ** 2 + q[None, :] ** 2
+    noise = np.random.default_rng(int(seed)).standard_normal((n, n))
+    h = np.fft.ifft2(np.fft.fft2(noise) * np.exp(-q2 * xi * xi / 8.0)).real
+    h = (h - h.mean()) * (sigma / h.std())
+    return PeriodicSurface(h, (p, p), np.zeros((n, n), dtype=np.int64),
+                           f"gaussian (rms={sigma:g} m, correlation={xi:g} m, period={p:g} m, {n}x{n} cells, seed={seed})")
+
+
+# ---------------------------------------------------------------- ray–surface intersection
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _facet_f(surf, base, fx, fy, pz, t, d0, d1, d2):
+    """f = z − h on the plane of facet `base`, at distance t along the ray; (fx, fy) is the
+    ray origin relative to the facet's cell origin."""
+    return pz + t * d2 - (surf.plane[base] + surf.plane[base + 1] * (fx + t * d0) + surf.plane[base + 2] * (fy + t * d1))
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _first_hit(surf, px, py, pz, d0, d1, d2, side):
+    """First crossing of the ray p + t d (t > surf.t_min) through the surface, for a ray below
+    (side 0) or above (side 1) it; see the module docstring.
+
+    Returns (t (m), facet = (cell index) · 2 + facet 0/1): facet −1 when the ray leaves the
+    layer z_lo ≤ z ≤ z_hi without a crossing, −2 when it crossed MAX_STEPS cells without
+    leaving (lost).
+    """
+    inf = math.inf
+    dx, dy = surf.dx, surf.dy
+    if d2 > 0.0:
+        t_exit = (surf.z_hi - pz) / d2
+    elif d2 < 0.0:
+        t_exit = (surf.z_lo - pz) / d2
+    else:
+        t_exit = inf
+    fi, fk = math.floor(px / dx), math.floor(py / dy)
+    i, k = int(fi), int(fk)
+    step_i, step_k = (1 if d0 > 0.0 else -1), (1 if d1 > 0.0 else -1)
+    next_x = ((fi + (d0 > 0.0)) * dx - px) / d0 if d0 != 0.0 else inf
+    next_y = ((fk + (d1 > 0.0)) * dy - py) / d1 if d1 != 0.0 else inf
+    delta_x = dx / abs(d0) if d0 != 0.0 else inf
+    delta_y = dy / abs(d1) if d1 != 0.0 else inf
+    sign = 1.0 if side == 0 else -1.0  # crossing: sign · f turns from < 0 to ≥ 0
+    t0, f_prev, known = 0.0, 0.0, False
+    for _ in range(MAX_STEPS):
+        t1 = min(next_x, next_y, t_exit)
+        cell = (i % surf.nx) * surf.ny + (k % surf.ny)
+        za, zb = pz + t0 * d2, pz + t1 * d2
+        if t1 > surf.t_min and max(za, zb) >= surf.cell_lo[cell] and min(za, zb) <= surf.cell_hi[cell]:
+            fx, fy = px - i * dx, py - k * dy
+            u0, du, v0, dv = fx / dx, d0 / dx, fy / dy, d1 / dy
+            if surf.diagonal[cell] == 0:  # facet 0 where g = u − v ≥ 0
+                g0, g1 = u0 - v0, du - dv
+            else:  # facet 0 where g = 1 − u − v ≥ 0
+                g0, g1 = 1.0 - u0 - v0, -du - dv
+            tg = -g0 / g1 if g1 != 0.0 else inf
+            a = max(t0, surf.t_min)
+            if not known:
+                f_prev = sign * _facet_f(surf, (cell * 2 + (0 if g0 + g1 * a >= 0.0 else 1)) * 3, fx, fy, pz, a, d0, d1, d2)
+            for part in range(2):
+                b = tg if (part == 0 and a < tg < t1) else t1
+                facet = cell * 2 + (0 if g0 + g1 * (0.5 * (a + b)) >= 0.0 else 1)
+                fb = sign * _facet_f(surf, facet * 3, fx, fy, pz, b, d0, d1, d2)
+                if f_prev < 0.0 <= fb:
+                    return a + (b - a) * f_prev / (f_prev - fb), facet
+                f_prev, a = fb, b
+                if b >= t1:
+                    break
+            known = True
+        else:
+            known = False
+        if t1 >= t_exit:
+            return inf, -1
+        if next_x < next_y:
+            t0, next_x, i = next_x, next_x + delta_x, i + step_i
+        else:
+            t0, next_y, k = next_y, next_y + delta_y, k + step_k
+    return inf, -2
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _crossings(surf, origin, direction, side, count, out):
+    """Up to `count` successive crossings of one straight ray (it keeps its direction; its side
+    flips at each): fills out[n] = (t, facet); returns how many were found."""
+    px, py, pz = origin[0], origin[1], origin[2]
+    t_total = 0.0
+    for n in range(count):
+        t, facet = _first_hit(surf, px, py, pz, direction[0], direction[1], direction[2], side)
+        if facet < 0:
+            return n
+        t_total += t
+        out[n, 0], out[n, 1] = t_total, facet
+        px, py, pz = px + t * direction[0], py + t * direction[1], pz + t * direction[2]
+        side = 1 - side
+    return count
+
+
+def crossings(surface: PeriodicSurface, origin, direction, side: int, count: int = 1):
+    """Successive crossings of the straight ray origin + t · direction (m, unit vector) through
+    the surface, starting below it (side 0) or above (side 1): (points (n, 3) (m), unit normals
+    (n, 3) of the facets hit, t (n,) (m)), n ≤ count. For tests and studies; kernels call
+    `_first_hit`."""
+    d = np.asarray(direction, dtype=float)
+    if d.shape != (3,) or abs(np.linalg.norm(d) - 1.0) > 1e-12:
+        raise ValueError(f"direction = {direction!r} must be a unit vector (3,)")
+    if side not in (0, 1):
+        raise ValueError(f"side = {side!r} is invalid; valid: 0 (below the surface) or 1 (above)")
+    o = np.asarray(origin, dtype=float)
+    surf = surface.kernel_input()
+    out = np.zeros((count, 2))
+    n = _crossings(surf, o, d, side, count, out)
+    t, facet = out[:n, 0], out[:n, 1].astype(np.int64)
+    return o + t[:, None] * d, surf.normal.reshape(-1, 3)[facet], t
