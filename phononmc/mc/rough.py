@@ -43,7 +43,7 @@ from phononmc.mc.emission import _draw_frequency
 from phononmc.mc.events import _interface_event, _polarization, _resolve_transverse
 from phononmc.mc.interface import SidePlan, _angle_bin, plan_side
 from phononmc.mc.rng import U64, _stream, _uniform, emitter_key
-from phononmc.mc.surfaces import PeriodicSurface, _first_hit
+from phononmc.mc.surfaces import PeriodicSurface, Surface, _first_hit
 from phononmc.mc.tallies import Layout, ScoreTally
 from phononmc.models import parse_model
 from phononmc.quadrature import split_gauss_cosine
@@ -85,7 +85,7 @@ def score_layout(angle_bins: int, hit_bins: int) -> Layout:
                                 "in_cone": (2,)})
 
 
-@nb.njit(cache=True, error_model="numpy")
+@nb.njit(cache=True, error_model="numpy", fastmath={"nsz", "nnan"})
 def _packet(state, emission, iface, spec, surf, side, bins):
     """One packet from `side` (0/1) through the rough layer (see the module docstring).
 
@@ -183,7 +183,9 @@ def _trace(seed, point, emitter, side, n_packets, emission, iface, spec, surf, b
 
 
 # ---------------------------------------------------------------- driver
-def _settings(angle_bins, hit_bins, cone_deg, incidence) -> RoughBins:
+def rough_settings(angle_bins=30, hit_bins=16, cone_deg=3.0, incidence=None) -> RoughBins:
+    """Validated kernel settings (`RoughBins`) from histogram bins, the specular cone's half-angle
+    (degrees) and a fixed incidence (θ, φ) in degrees or None (Lambert emission)."""
     for name, value, low in (("angle_bins", angle_bins, 1), ("hit_bins", hit_bins, 2)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} = {value!r} is invalid; it must be an integer >= {low}")
@@ -297,6 +299,18 @@ class RoughResult:
         return f, math.sqrt(max(f * (1 - f), 0.0) / n)
 
 
+def run_batches(plan: SidePlan, surface: Surface, settings: RoughBins, seed, point, first_batch, n_batches,
+                n_packets) -> np.ndarray:
+    """Scores of batches [first_batch, first_batch + n_batches) of packets from `plan`'s side
+    through `surface` (`PeriodicSurface.kernel_input()`), shape (n_batches, layout size) of
+    `score_layout(settings.angular, settings.hits)` (read them with `Layout.split`)."""
+    layout = score_layout(settings.angular, settings.hits)
+    scores = np.zeros((n_batches, layout.size))
+    _transport(int(seed), int(point), emitter_key("rough", plan.side), plan.side - 1, int(first_batch),
+               int(n_packets), plan.emission, plan.iface, plan.spec, surface, layout.offsets, settings, scores)
+    return scores
+
+
 def run_rough(m1, m2, model, surface: PeriodicSurface, T, side=1, seed=1, n_batches=20, n_packets=100_000, *,
               point=0, first_batch=0, delta_T=0.0, part="full", angle_bins=30, hit_bins=16, cone_deg=3.0,
               incidence=None, dispersion="debye") -> RoughResult:
@@ -314,16 +328,13 @@ def run_rough(m1, m2, model, surface: PeriodicSurface, T, side=1, seed=1, n_batc
     if not isinstance(surface, PeriodicSurface):
         raise ValueError(f"surface = {surface!r} is not a surface; build one with phononmc.mc.surfaces "
                          "(flat, sinusoid, sawtooth, gaussian)")
-    bins = _settings(angle_bins, hit_bins, cone_deg, incidence)
+    settings = rough_settings(angle_bins, hit_bins, cone_deg, incidence)
     plan = plan_side(m1, m2, model, T, delta_T, side, part, dispersion)
-    layout = score_layout(bins.angular, bins.hits)
-    scores = np.zeros((n_batches, layout.size))
-    _transport(int(seed), int(point), emitter_key("rough", side), side - 1, int(first_batch), int(n_packets),
-               plan.emission, plan.iface, plan.spec, surface.kernel_input(), layout.offsets, bins, scores)
-    tally = ScoreTally(layout, plan.table.g_emit / n_packets)
+    scores = run_batches(plan, surface.kernel_input(), settings, seed, point, first_batch, n_batches, n_packets)
+    tally = ScoreTally(score_layout(settings.angular, settings.hits), plan.table.g_emit / n_packets)
     tally.add(scores)
     return RoughResult(m1, m2, model, float(T), float(delta_T), part, plan, surface, tally, int(n_packets),
-                       np.linspace(0.0, 1.0, bins.angular + 1), float(cone_deg),
+                       np.linspace(0.0, 1.0, settings.angular + 1), float(cone_deg),
                        None if incidence is None else tuple(float(x) for x in incidence))
 
 
@@ -334,7 +345,7 @@ def trace(m1, m2, model, surface: PeriodicSurface, T, side=1, seed=1, n_packets=
     specular cone, lost. For tests and studies of single packets."""
     model = parse_model(model)
     _check_sides(side, 1, n_packets)
-    bins = _settings(1, 2, cone_deg, incidence)
+    bins = rough_settings(1, 2, cone_deg, incidence)
     plan = plan_side(m1, m2, model, T, 0.0, side, "full", dispersion)
     return _trace(int(seed), int(point), emitter_key("rough", side), side - 1, int(n_packets), plan.emission,
                   plan.iface, plan.spec, surface.kernel_input(), bins)

@@ -263,7 +263,7 @@ def _facet_f(surf, base, fx, fy, pz, t, d0, d1, d2):
     return pz + t * d2 - (surf.plane[base] + surf.plane[base + 1] * (fx + t * d0) + surf.plane[base + 2] * (fy + t * d1))
 
 
-@nb.njit(cache=True, error_model="numpy")
+@nb.njit(cache=True, error_model="numpy", fastmath={"nsz", "nnan"})
 def _first_hit(surf, px, py, pz, d0, d1, d2, side):
     """First crossing of the ray p + t d (t > surf.t_min) through the surface, for a ray below
     (side 0) or above (side 1) it; see the module docstring.
