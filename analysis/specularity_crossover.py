@@ -116,6 +116,7 @@ def main(argv=None) -> int:
                         help="medium 1 and medium 2 (names in the materials database)")
     parser.add_argument("--eta", nargs="+", type=float, default=[0.1, 0.3, 1.0],
                         help="rms roughness values for panels (b) and (c), in nm")
+    parser.add_argument("--points", type=int, default=40, help="points per curve (>= 2)")
     parser.add_argument("-o", "--output", default="specularity_crossover.png", help="the figure (.png)")
     args = parser.parse_args(argv)
     try:
@@ -124,7 +125,9 @@ def main(argv=None) -> int:
         m1, m2 = (pm.material(name) for name in args.materials)
         if any(not 0 < eta <= 1000 for eta in args.eta):
             raise ValueError(f"--eta {args.eta}: rms roughness values must be in (0, 1000] nm")
-        fig = figure(m1, m2, tuple(args.eta))
+        if args.points < 2:
+            raise ValueError(f"--points {args.points}: a curve needs at least 2 points")
+        fig = figure(m1, m2, tuple(args.eta), n=args.points)
     except (ValueError, KeyError) as exc:
         parser.exit(2, f"{parser.prog}: error: {' '.join(str(exc).split())}\n")
     try:

@@ -137,7 +137,7 @@ def test_crossover_runs_from_specular_to_diffuse():
 
 def test_crossover_script_writes_its_figure(tmp_path, capsys):
     out = tmp_path / "crossover.png"
-    assert crossover.main(["-o", str(out), "--eta", "0.5"]) == 0
+    assert crossover.main(["-o", str(out), "--eta", "0.5", "--points", "5"]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(SystemExit) as info:
         crossover.main(["-o", str(tmp_path / "x.png"), "--eta", "-1"])

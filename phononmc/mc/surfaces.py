@@ -10,17 +10,19 @@ sample it at the nodes and split each cell along the diagonal whose midpoint hei
 closer to the formula's height at the cell centre; this makes the 1D and 2D sawtooth
 (grooves, pyramids) exact, and a smooth surface second-order accurate in Δ.
 
-Ray–surface intersection (`_first_hit`): the ray's footprint in (x, y) is walked cell by
-cell across the periodic grid (2D DDA: Amanatides & Woo, Eurographics 1987), through as
-many periods as it takes, and ends where the ray leaves the layer z_lo ≤ z ≤ z_hi of the
-surface's extreme heights. A cell whose height range the ray's z range over the cell misses
-is passed with no facet test, so the cost per hit grows with the number of cells the ray's
-footprint crosses inside the layer, not with the number of facets. Inside a cell the
-footprint is split at the diagonal into at most two intervals, one per facet; on each,
-f(t) = z(t) − h(x(t), y(t)) is linear. The value of f at each interval end is carried into
-the next interval, so a crossing on a shared edge is found exactly once (no gaps, no
-double hits, also for grazing rays), and a packet below the surface (side 0) hits where
-f turns from < 0 to ≥ 0, one above (side 1) where f turns from > 0 to ≤ 0.
+Ray–surface intersection (`_first_hit`): the ray's footprint in (x, y) is walked across
+the periodic grid (2D DDA: Amanatides & Woo, Eurographics 1987), through as many periods
+as it takes, and ends where the ray leaves the layer z_lo ≤ z ≤ z_hi of the surface's
+extreme heights. The walk has two levels: blocks of up to 8 × 8 cells (`block_size`), and
+the cells of a block. A block (or cell) whose height range the ray's z range over it misses
+is passed with no facet test, so the cost per hit grows with the number of blocks the
+footprint crosses inside the layer plus the cells walked near the surface, not with the
+number of facets. Inside a cell the footprint is split at the diagonal into at most two
+intervals, one per facet; on each, f(t) = z(t) − h(x(t), y(t)) is linear. The value of f
+at each interval end is carried into the next interval, so a crossing on a shared edge is
+found exactly once (no gaps, no double hits, also for grazing rays), and a packet below
+the surface (side 0) hits where f turns from < 0 to ≥ 0, one above (side 1) where f turns
+from > 0 to ≤ 0.
 
 Constructors: `flat`, `sinusoid`, `sawtooth` (1D grooves or 2D pyramids with a given facet
 angle) and `gaussian` (random, Gaussian height correlation, reproducible from a seed).
@@ -40,8 +42,8 @@ import numpy as np
 
 from phononmc.validation import invalid, real
 
-#: Most grid cells one ray may cross before it counts as lost (a ray almost parallel to
-#: the grooves of a 1D surface, within ~1e-7 rad, can cross the layer that slowly).
+#: Most blocks one ray may cross before it counts as lost (a ray almost parallel to the
+#: grooves of a 1D surface, within ~1e-7 rad, can cross the layer that slowly).
 MAX_STEPS = 1 << 22
 #: A hit closer than this fraction of a cell to the ray's origin is the origin itself.
 T_MIN = 1e-9
@@ -56,7 +58,9 @@ class Surface(NamedTuple):
     plane. normal : (nx · ny · 2 · 3,) unit normals (−∂h/∂x, −∂h/∂y, 1)/norm. cell_lo,
     cell_hi : (nx · ny,) lowest and highest node height of each cell, widened by t_min (m).
     t_min : shortest accepted distance to a hit, and the margin of every height range (m):
-    T_MIN of the smaller cell side.
+    T_MIN of the smaller cell side. bx, by : cells per block of the coarse level; nbx, nby :
+    blocks per period; block_lo, block_hi : (nbx · nby,) height range of each block, widened
+    by t_min (m).
     """
 
     nx: int
@@ -71,6 +75,12 @@ class Surface(NamedTuple):
     cell_lo: np.ndarray
     cell_hi: np.ndarray
     t_min: float
+    bx: int
+    by: int
+    nbx: int
+    nby: int
+    block_lo: np.ndarray
+    block_hi: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -146,8 +156,9 @@ class PeriodicSurface:
         origin, sx, sy = (a[i, k, upper] for a in self._facets())
         return origin + sx * u * dx + sy * v * dy
 
-    def kernel_input(self) -> Surface:
-        """The `Surface` the kernels read."""
+    def kernel_input(self, block=None) -> Surface:
+        """The `Surface` the kernels read. block : cells per block side of the coarse level
+        (a power of 2 that divides the grid; 1 walks cells only); default `block_size`."""
         nx, ny = self.shape
         dx, dy = self.period[0] / nx, self.period[1] / ny
         origin, sx, sy = self._facets()
@@ -157,10 +168,23 @@ class PeriodicSurface:
         h = self.heights
         corners = np.stack([h, np.roll(h, -1, 0), np.roll(h, -1, 1), np.roll(np.roll(h, -1, 0), -1, 1)])
         margin = T_MIN * min(dx, dy)
+        lo, hi = corners.min(axis=0) - margin, corners.max(axis=0) + margin
+        bx, by = (block_size(n) if block is None else block for n in (nx, ny))
+        if nx % bx or ny % by:
+            raise ValueError(f"block = {block!r} is invalid; it must divide the grid {nx} x {ny}")
+        block_lo = lo.reshape(nx // bx, bx, ny // by, by).min(axis=(1, 3))
+        block_hi = hi.reshape(nx // bx, bx, ny // by, by).max(axis=(1, 3))
         return Surface(int(nx), int(ny), float(dx), float(dy), float(h.min() - margin), float(h.max() + margin),
                        np.ascontiguousarray(self.diagonal.ravel()), np.ascontiguousarray(plane.ravel()),
-                       np.ascontiguousarray(normal.ravel()), np.ascontiguousarray(corners.min(axis=0).ravel() - margin),
-                       np.ascontiguousarray(corners.max(axis=0).ravel() + margin), margin)
+                       np.ascontiguousarray(normal.ravel()), np.ascontiguousarray(lo.ravel()),
+                       np.ascontiguousarray(hi.ravel()), margin, int(bx), int(by), int(nx // bx), int(ny // by),
+                       np.ascontiguousarray(block_lo.ravel()), np.ascontiguousarray(block_hi.ravel()))
+
+
+def block_size(n: int) -> int:
+    """Cells per block side of the coarse level for n cells per period: the largest of
+    8, 4, 2 that divides n and leaves at least 2 blocks, else 1."""
+    return next((b for b in (8, 4, 2) if n % b == 0 and n // b >= 2), 1)
 
 
 # ---------------------------------------------------------------- constructors
@@ -263,65 +287,102 @@ def _facet_f(surf, base, fx, fy, pz, t, d0, d1, d2):
     return pz + t * d2 - (surf.plane[base] + surf.plane[base + 1] * (fx + t * d0) + surf.plane[base + 2] * (fy + t * d1))
 
 
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _in_cell(surf, i, k, px, py, pz, d0, d1, d2, sign, t0, t1, f_prev, known):
+    """The footprint [t0, t1] of the ray in cell (i, k) (unwrapped indices): split at the
+    cell's diagonal, f = sign · (z − h) carried from interval to interval (`f_prev`, valid if
+    `known`). Returns (t of the crossing or −1, facet, f at t1, whether f at t1 is known)."""
+    cell = (i % surf.nx) * surf.ny + (k % surf.ny)
+    za, zb = pz + t0 * d2, pz + t1 * d2
+    if not (t1 > surf.t_min and max(za, zb) >= surf.cell_lo[cell] and min(za, zb) <= surf.cell_hi[cell]):
+        return -1.0, 0, 0.0, False
+    dx, dy = surf.dx, surf.dy
+    fx, fy = px - i * dx, py - k * dy
+    u0, du, v0, dv = fx / dx, d0 / dx, fy / dy, d1 / dy
+    if surf.diagonal[cell] == 0:  # facet 0 where g = u − v ≥ 0
+        g0, g1 = u0 - v0, du - dv
+    else:  # facet 0 where g = 1 − u − v ≥ 0
+        g0, g1 = 1.0 - u0 - v0, -du - dv
+    tg = -g0 / g1 if g1 != 0.0 else math.inf
+    a = max(t0, surf.t_min)
+    if not known:
+        f_prev = sign * _facet_f(surf, (cell * 2 + (0 if g0 + g1 * a >= 0.0 else 1)) * 3, fx, fy, pz, a, d0, d1, d2)
+    for part in range(2):
+        b = tg if (part == 0 and a < tg < t1) else t1
+        facet = cell * 2 + (0 if g0 + g1 * (0.5 * (a + b)) >= 0.0 else 1)
+        fb = sign * _facet_f(surf, facet * 3, fx, fy, pz, b, d0, d1, d2)
+        if f_prev < 0.0 <= fb:
+            return a + (b - a) * f_prev / (f_prev - fb), facet, fb, True
+        f_prev, a = fb, b
+        if b >= t1:
+            break
+    return -1.0, 0, f_prev, True
+
+
 @nb.njit(cache=True, error_model="numpy", fastmath={"nsz", "nnan"})
 def _first_hit(surf, px, py, pz, d0, d1, d2, side):
     """First crossing of the ray p + t d (t > surf.t_min) through the surface, for a ray below
     (side 0) or above (side 1) it; see the module docstring.
 
+    Two-level walk: blocks of bx × by cells whose height range the ray misses are passed
+    whole; inside the others the cells are walked one by one (`_in_cell`).
     Returns (t (m), facet = (cell index) · 2 + facet 0/1): facet −1 when the ray leaves the
-    layer z_lo ≤ z ≤ z_hi without a crossing, −2 when it crossed MAX_STEPS cells without
+    layer z_lo ≤ z ≤ z_hi without a crossing, −2 when it crossed MAX_STEPS blocks without
     leaving (lost).
     """
     inf = math.inf
-    dx, dy = surf.dx, surf.dy
+    dx, dy, bx, by = surf.dx, surf.dy, surf.bx, surf.by
     if d2 > 0.0:
         t_exit = (surf.z_hi - pz) / d2
     elif d2 < 0.0:
         t_exit = (surf.z_lo - pz) / d2
     else:
         t_exit = inf
-    fi, fk = math.floor(px / dx), math.floor(py / dy)
-    i, k = int(fi), int(fk)
-    step_i, step_k = (1 if d0 > 0.0 else -1), (1 if d1 > 0.0 else -1)
-    next_x = ((fi + (d0 > 0.0)) * dx - px) / d0 if d0 != 0.0 else inf
-    next_y = ((fk + (d1 > 0.0)) * dy - py) / d1 if d1 != 0.0 else inf
-    delta_x = dx / abs(d0) if d0 != 0.0 else inf
-    delta_y = dy / abs(d1) if d1 != 0.0 else inf
+    up_x, up_y = d0 > 0.0, d1 > 0.0
+    step_x, step_y = (1 if up_x else -1), (1 if up_y else -1)
+    # block (bi, bk) holds cells bi · bx … bi · bx + bx − 1; boundaries at whole cells, so the
+    # walk over blocks and over cells computes every crossing time the same way
+    bi, bk = int(math.floor(px / (bx * dx))), int(math.floor(py / (by * dy)))
+    next_bx = ((bi + up_x) * bx * dx - px) / d0 if d0 != 0.0 else inf
+    next_by = ((bk + up_y) * by * dy - py) / d1 if d1 != 0.0 else inf
     sign = 1.0 if side == 0 else -1.0  # crossing: sign · f turns from < 0 to ≥ 0
     t0, f_prev, known = 0.0, 0.0, False
     for _ in range(MAX_STEPS):
-        t1 = min(next_x, next_y, t_exit)
-        cell = (i % surf.nx) * surf.ny + (k % surf.ny)
+        t1 = min(next_bx, next_by, t_exit)
+        block = (bi % surf.nbx) * surf.nby + (bk % surf.nby)
         za, zb = pz + t0 * d2, pz + t1 * d2
-        if t1 > surf.t_min and max(za, zb) >= surf.cell_lo[cell] and min(za, zb) <= surf.cell_hi[cell]:
-            fx, fy = px - i * dx, py - k * dy
-            u0, du, v0, dv = fx / dx, d0 / dx, fy / dy, d1 / dy
-            if surf.diagonal[cell] == 0:  # facet 0 where g = u − v ≥ 0
-                g0, g1 = u0 - v0, du - dv
-            else:  # facet 0 where g = 1 − u − v ≥ 0
-                g0, g1 = 1.0 - u0 - v0, -du - dv
-            tg = -g0 / g1 if g1 != 0.0 else inf
-            a = max(t0, surf.t_min)
-            if not known:
-                f_prev = sign * _facet_f(surf, (cell * 2 + (0 if g0 + g1 * a >= 0.0 else 1)) * 3, fx, fy, pz, a, d0, d1, d2)
-            for part in range(2):
-                b = tg if (part == 0 and a < tg < t1) else t1
-                facet = cell * 2 + (0 if g0 + g1 * (0.5 * (a + b)) >= 0.0 else 1)
-                fb = sign * _facet_f(surf, facet * 3, fx, fy, pz, b, d0, d1, d2)
-                if f_prev < 0.0 <= fb:
-                    return a + (b - a) * f_prev / (f_prev - fb), facet
-                f_prev, a = fb, b
-                if b >= t1:
+        if t1 > surf.t_min and max(za, zb) >= surf.block_lo[block] and min(za, zb) <= surf.block_hi[block]:
+            # the entry cell, clamped into the block against round-off at its boundary
+            i = min(max(int(math.floor((px + t0 * d0) / dx)), bi * bx), bi * bx + bx - 1)
+            k = min(max(int(math.floor((py + t0 * d1) / dy)), bk * by), bk * by + by - 1)
+            next_x = ((i + up_x) * dx - px) / d0 if d0 != 0.0 else inf
+            next_y = ((k + up_y) * dy - py) / d1 if d1 != 0.0 else inf
+            c0 = t0
+            for _ in range(2 * (bx + by)):
+                c1 = min(next_x, next_y, t1)
+                if c1 > c0:
+                    t, facet, f_prev, known = _in_cell(surf, i, k, px, py, pz, d0, d1, d2, sign, c0, c1, f_prev, known)
+                    if t >= 0.0:
+                        return t, facet
+                    c0 = c1
+                if c1 >= t1:
                     break
-            known = True
+                if next_x < next_y:
+                    i += step_x
+                    next_x = ((i + up_x) * dx - px) / d0
+                else:
+                    k += step_y
+                    next_y = ((k + up_y) * dy - py) / d1
         else:
             known = False
         if t1 >= t_exit:
             return inf, -1
-        if next_x < next_y:
-            t0, next_x, i = next_x, next_x + delta_x, i + step_i
+        if next_bx < next_by:
+            t0, bi = next_bx, bi + step_x
+            next_bx = ((bi + up_x) * bx * dx - px) / d0
         else:
-            t0, next_y, k = next_y, next_y + delta_y, k + step_k
+            t0, bk = next_by, bk + step_y
+            next_by = ((bk + up_y) * by * dy - py) / d1
     return inf, -2
 
 
@@ -342,18 +403,18 @@ def _crossings(surf, origin, direction, side, count, out):
     return count
 
 
-def crossings(surface: PeriodicSurface, origin, direction, side: int, count: int = 1):
+def crossings(surface: PeriodicSurface, origin, direction, side: int, count: int = 1, block=None):
     """Successive crossings of the straight ray origin + t · direction (m, unit vector) through
     the surface, starting below it (side 0) or above (side 1): (points (n, 3) (m), unit normals
-    (n, 3) of the facets hit, t (n,) (m)), n ≤ count. For tests and studies; kernels call
-    `_first_hit`."""
+    (n, 3) of the facets hit, t (n,) (m)), n ≤ count. block : as in `kernel_input`. For tests
+    and studies; kernels call `_first_hit`."""
     d = np.asarray(direction, dtype=float)
     if d.shape != (3,) or abs(np.linalg.norm(d) - 1.0) > 1e-12:
         raise ValueError(f"direction = {direction!r} must be a unit vector (3,)")
     if side not in (0, 1):
         raise ValueError(f"side = {side!r} is invalid; valid: 0 (below the surface) or 1 (above)")
     o = np.asarray(origin, dtype=float)
-    surf = surface.kernel_input()
+    surf = surface.kernel_input(block)
     out = np.zeros((count, 2))
     n = _crossings(surf, o, d, side, count, out)
     t, facet = out[:n, 0], out[:n, 1].astype(np.int64)
