@@ -43,7 +43,7 @@ from phononmc.mc.emission import _draw_frequency
 from phononmc.mc.events import _interface_event, _polarization, _resolve_transverse
 from phononmc.mc.interface import SidePlan, _angle_bin, plan_side
 from phononmc.mc.rng import U64, _stream, _uniform, emitter_key
-from phononmc.mc.surfaces import PeriodicSurface, Surface, _first_hit
+from phononmc.mc.surfaces import PeriodicSurface, Surface, _facet_normal, _first_hit
 from phononmc.mc.tallies import Layout, ScoreTally
 from phononmc.models import parse_model
 from phononmc.quadrature import split_gauss_cosine
@@ -115,8 +115,7 @@ def _packet(state, emission, iface, spec, surf, side, bins):
         px, py, pz = px + t * d0, py + t * d1, pz + t * d2
         px -= math.floor(px / lx) * lx
         py -= math.floor(py / ly) * ly
-        f = U64(facet * 3)
-        n0, n1, n2 = surf.normal[f], surf.normal[f + 1], surf.normal[f + 2]
+        n0, n1, n2 = _facet_normal(surf, facet)
         if j >= 1 and (n0 != m0 or n1 != m1 or n2 != m2):
             j = _resolve_transverse(state, p0, p1, p2, d0, d1, d2, n0, n1, n2)
         s_out, j_out, d0, d1, d2, _, _ = _interface_event(state, iface, spec, s, j, omega, band,

@@ -53,14 +53,13 @@ class Surface(NamedTuple):
     """Kernel input: a periodic triangulated height grid (see the module docstring).
 
     nx, ny : cells per period; dx, dy : cell sizes (m); z_lo, z_hi : the layer, from the
-    lowest to the highest height, widened by t_min (m). diagonal : (nx · ny,) int64, cell (i, k) at i · ny + k. plane : (nx · ny · 2 · 3,)
-    per cell and facet 0/1: height at the cell's origin node, ∂h/∂x, ∂h/∂y of the facet's
-    plane. normal : (nx · ny · 2 · 3,) unit normals (−∂h/∂x, −∂h/∂y, 1)/norm. cell_lo,
-    cell_hi : (nx · ny,) lowest and highest node height of each cell, widened by t_min (m).
-    t_min : shortest accepted distance to a hit, and the margin of every height range (m):
-    T_MIN of the smaller cell side. bx, by : cells per block of the coarse level; nbx, nby :
-    blocks per period; block_lo, block_hi : (nbx · nby,) height range of each block, widened
-    by t_min (m).
+    lowest to the highest height, widened by t_min (m). heights : (nx · ny,) node heights
+    (m), node (i, k) at i · ny + k; diagonal : (nx · ny,) int8 per cell. Facet planes and
+    normals are computed from the four node heights of a cell when needed (`_facet_plane`):
+    the kernel reads 9 bytes per cell, so a fine grid stays in cache. t_min : shortest
+    accepted distance to a hit, and the margin of every height range (m): T_MIN of the
+    smaller cell side. bx, by : cells per block of the coarse level; nbx, nby : blocks per
+    period; block_lo, block_hi : (nbx · nby,) height range of each block, widened by t_min (m).
     """
 
     nx: int
@@ -69,11 +68,8 @@ class Surface(NamedTuple):
     dy: float
     z_lo: float
     z_hi: float
+    heights: np.ndarray
     diagonal: np.ndarray
-    plane: np.ndarray
-    normal: np.ndarray
-    cell_lo: np.ndarray
-    cell_hi: np.ndarray
     t_min: float
     bx: int
     by: int
@@ -161,24 +157,24 @@ class PeriodicSurface:
         (a power of 2 that divides the grid; 1 walks cells only); default `block_size`."""
         nx, ny = self.shape
         dx, dy = self.period[0] / nx, self.period[1] / ny
-        origin, sx, sy = self._facets()
-        plane = np.stack([origin, sx, sy], axis=-1)
-        norm = np.sqrt(1.0 + sx * sx + sy * sy)
-        normal = np.stack([-sx / norm, -sy / norm, 1.0 / norm], axis=-1)
         h = self.heights
         corners = np.stack([h, np.roll(h, -1, 0), np.roll(h, -1, 1), np.roll(np.roll(h, -1, 0), -1, 1)])
         margin = T_MIN * min(dx, dy)
-        lo, hi = corners.min(axis=0) - margin, corners.max(axis=0) + margin
         bx, by = (block_size(n) if block is None else block for n in (nx, ny))
         if nx % bx or ny % by:
             raise ValueError(f"block = {block!r} is invalid; it must divide the grid {nx} x {ny}")
-        block_lo = lo.reshape(nx // bx, bx, ny // by, by).min(axis=(1, 3))
-        block_hi = hi.reshape(nx // bx, bx, ny // by, by).max(axis=(1, 3))
+        block_lo = corners.min(axis=0).reshape(nx // bx, bx, ny // by, by).min(axis=(1, 3)) - margin
+        block_hi = corners.max(axis=0).reshape(nx // bx, bx, ny // by, by).max(axis=(1, 3)) + margin
         return Surface(int(nx), int(ny), float(dx), float(dy), float(h.min() - margin), float(h.max() + margin),
-                       np.ascontiguousarray(self.diagonal.ravel()), np.ascontiguousarray(plane.ravel()),
-                       np.ascontiguousarray(normal.ravel()), np.ascontiguousarray(lo.ravel()),
-                       np.ascontiguousarray(hi.ravel()), margin, int(bx), int(by), int(nx // bx), int(ny // by),
+                       np.ascontiguousarray(h.ravel()), np.ascontiguousarray(self.diagonal.ravel(), dtype=np.int8),
+                       margin, int(bx), int(by), int(nx // bx), int(ny // by),
                        np.ascontiguousarray(block_lo.ravel()), np.ascontiguousarray(block_hi.ravel()))
+
+    def facet_normals(self) -> np.ndarray:
+        """(nx · ny · 2, 3) unit normal of each facet, indexed (i · ny + k) · 2 + facet 0/1."""
+        _, sx, sy = self._facets()
+        norm = np.sqrt(1.0 + sx * sx + sy * sy)
+        return np.stack([-sx / norm, -sy / norm, 1.0 / norm], axis=-1).reshape(-1, 3)
 
 
 def block_size(n: int) -> int:
@@ -281,10 +277,37 @@ def gaussian(rms, correlation_length, period, cells=128, seed=0) -> PeriodicSurf
 
 # ---------------------------------------------------------------- ray–surface intersection
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _facet_f(surf, base, fx, fy, pz, t, d0, d1, d2):
-    """f = z − h on the plane of facet `base`, at distance t along the ray; (fx, fy) is the
-    ray origin relative to the facet's cell origin."""
-    return pz + t * d2 - (surf.plane[base] + surf.plane[base + 1] * (fx + t * d0) + surf.plane[base + 2] * (fy + t * d1))
+def _corners(surf, cell):
+    """Node heights h00, h10, h01, h11 (m) of cell i · ny + k, periodic."""
+    i, k = cell // surf.ny, cell % surf.ny
+    i1 = i + 1 if i + 1 < surf.nx else 0
+    k1 = k + 1 if k + 1 < surf.ny else 0
+    h = surf.heights
+    return h[i * surf.ny + k], h[i1 * surf.ny + k], h[i * surf.ny + k1], h[i1 * surf.ny + k1]
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _facet_plane(diagonal, upper, h00, h10, h01, h11):
+    """(height at the cell origin, ∂h/∂u, ∂h/∂v) of facet 0 or 1 (`upper`) of a cell, in its local
+    coordinates u, v ∈ [0, 1] (see `PeriodicSurface._facets`)."""
+    if diagonal == 0:
+        if upper == 0:
+            return h00, h10 - h00, h11 - h10
+        return h00, h11 - h01, h01 - h00
+    if upper == 0:
+        return h00, h10 - h00, h01 - h00
+    return h10 + h01 - h11, h11 - h01, h11 - h10
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _facet_normal(surf, facet):
+    """Unit normal (−∂h/∂x, −∂h/∂y, 1)/norm of facet (cell · 2 + 0/1), pointing into medium 2."""
+    cell = facet // 2
+    h00, h10, h01, h11 = _corners(surf, cell)
+    _, su, sv = _facet_plane(surf.diagonal[cell], facet % 2, h00, h10, h01, h11)
+    sx, sy = su / surf.dx, sv / surf.dy
+    norm = math.sqrt(1.0 + sx * sx + sy * sy)
+    return -sx / norm, -sy / norm, 1.0 / norm
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
@@ -293,26 +316,31 @@ def _in_cell(surf, i, k, px, py, pz, d0, d1, d2, sign, t0, t1, f_prev, known):
     cell's diagonal, f = sign · (z − h) carried from interval to interval (`f_prev`, valid if
     `known`). Returns (t of the crossing or −1, facet, f at t1, whether f at t1 is known)."""
     cell = (i % surf.nx) * surf.ny + (k % surf.ny)
+    h00, h10, h01, h11 = _corners(surf, cell)
     za, zb = pz + t0 * d2, pz + t1 * d2
-    if not (t1 > surf.t_min and max(za, zb) >= surf.cell_lo[cell] and min(za, zb) <= surf.cell_hi[cell]):
+    lo = min(min(h00, h10), min(h01, h11)) - surf.t_min
+    hi = max(max(h00, h10), max(h01, h11)) + surf.t_min
+    if not (t1 > surf.t_min and max(za, zb) >= lo and min(za, zb) <= hi):
         return -1.0, 0, 0.0, False
-    dx, dy = surf.dx, surf.dy
-    fx, fy = px - i * dx, py - k * dy
-    u0, du, v0, dv = fx / dx, d0 / dx, fy / dy, d1 / dy
-    if surf.diagonal[cell] == 0:  # facet 0 where g = u − v ≥ 0
+    diagonal = surf.diagonal[cell]
+    u0, du = (px - i * surf.dx) / surf.dx, d0 / surf.dx
+    v0, dv = (py - k * surf.dy) / surf.dy, d1 / surf.dy
+    if diagonal == 0:  # facet 0 where g = u − v ≥ 0
         g0, g1 = u0 - v0, du - dv
     else:  # facet 0 where g = 1 − u − v ≥ 0
         g0, g1 = 1.0 - u0 - v0, -du - dv
     tg = -g0 / g1 if g1 != 0.0 else math.inf
     a = max(t0, surf.t_min)
     if not known:
-        f_prev = sign * _facet_f(surf, (cell * 2 + (0 if g0 + g1 * a >= 0.0 else 1)) * 3, fx, fy, pz, a, d0, d1, d2)
+        o, su, sv = _facet_plane(diagonal, 0 if g0 + g1 * a >= 0.0 else 1, h00, h10, h01, h11)
+        f_prev = sign * (pz + a * d2 - (o + su * (u0 + a * du) + sv * (v0 + a * dv)))
     for part in range(2):
         b = tg if (part == 0 and a < tg < t1) else t1
-        facet = cell * 2 + (0 if g0 + g1 * (0.5 * (a + b)) >= 0.0 else 1)
-        fb = sign * _facet_f(surf, facet * 3, fx, fy, pz, b, d0, d1, d2)
+        upper = 0 if g0 + g1 * (0.5 * (a + b)) >= 0.0 else 1
+        o, su, sv = _facet_plane(diagonal, upper, h00, h10, h01, h11)
+        fb = sign * (pz + b * d2 - (o + su * (u0 + b * du) + sv * (v0 + b * dv)))
         if f_prev < 0.0 <= fb:
-            return a + (b - a) * f_prev / (f_prev - fb), facet, fb, True
+            return a + (b - a) * f_prev / (f_prev - fb), cell * 2 + upper, fb, True
         f_prev, a = fb, b
         if b >= t1:
             break
@@ -418,4 +446,4 @@ def crossings(surface: PeriodicSurface, origin, direction, side: int, count: int
     out = np.zeros((count, 2))
     n = _crossings(surf, o, d, side, count, out)
     t, facet = out[:n, 0], out[:n, 1].astype(np.int64)
-    return o + t[:, None] * d, surf.normal.reshape(-1, 3)[facet], t
+    return o + t[:, None] * d, surface.facet_normals()[facet], t
