@@ -130,6 +130,17 @@ def test_crossover_runs_from_specular_to_diffuse():
     for kind in crossover.KINDS:
         p = crossover.mean_specularity(ge, np.array([0.05, 300.0]), 1e-9, kind)
         assert p[0] > 0.99 and p[1] < 0.01
+    # p̄ at 20 K, η = 0.3 nm, against scipy.quad over each Debye branch (k = ω/v, D v ∝ k²)
+    from scipy.integrate import quad
+    T, eta = 20.0, 0.3e-9
+    for kind, p in (("ziman", lambda k: np.exp(-4 * np.pi * eta**2 * k**2)),
+                    ("soffer", lambda k: -np.expm1(-4 * eta**2 * k**2) / (4 * eta**2 * k**2))):
+        num = den = 0.0
+        for b in phononmc.dispersion.branches(ge):
+            w = lambda om, b=b: (om / b.velocity) ** 2 * om * phononmc.quadrature.bose_derivative(om, T)
+            num += quad(lambda om: w(om) * p(om / b.velocity), 1.0, b.omega_cutoff, limit=200)[0]
+            den += quad(w, 1.0, b.omega_cutoff, limit=200)[0]
+        assert crossover.mean_specularity(ge, np.array([T]), eta, kind)[0] == pytest.approx(num / den, rel=1e-6)
     g = crossover.versus_roughness(ge, gaas, 30.0, [1e-6, 30.0], "ziman")
     ends = [float(phononmc.landauer.conductance(ge, gaas, 30.0, m)) for m in ("amm", "dmm")]
     np.testing.assert_allclose(g, ends, rtol=1e-6)

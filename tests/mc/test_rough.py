@@ -29,7 +29,8 @@ J_IN, MU2, PHI, CHANNEL, HITS, J_FIRST, C_FIRST, D_OUT, LOST = 1, 2, 3, 4, 5, 6,
 
 
 def within(count, n, p, z=Z_MAX):
-    """A binomial count within z standard errors of n p."""
+    """A binomial count within z standard errors of n p (p clipped to [0, 1] against round-off)."""
+    p = min(max(p, 0.0), 1.0)
     return abs(count - n * p) <= z * math.sqrt(max(n * p * (1 - p), 1e-300))
 
 
@@ -90,9 +91,10 @@ def rehits(h, start, d, below, t_max, samples=1500, chunk=1000):
     return np.concatenate(out)
 
 
-@pytest.mark.parametrize("two_d", [True, False], ids=["pyramids", "grooves"])
-def test_sawtooth_45_single_hit_is_the_amm_at_45_and_multiple_hits_follow_geometry(two_d):
-    """Normally incident packets from Si onto 45° facets into Ge (10 K: no cutoff reached).
+@pytest.mark.parametrize("two_d,side", [(True, 1), (False, 2)], ids=["pyramids-from-Si", "grooves-from-Ge"])
+def test_sawtooth_45_single_hit_is_the_amm_at_45_and_multiple_hits_follow_geometry(two_d, side):
+    """Normally incident packets onto 45° facets of Si|Ge (10 K: no cutoff reached), from Si
+    below or from Ge above.
 
     * The first event's channel fractions, per local branch, are the AMM coefficients at 45°.
     * Per first-event channel, the fraction of packets that hit again equals the geometric
@@ -101,15 +103,17 @@ def test_sawtooth_45_single_hit_is_the_amm_at_45_and_multiple_hits_follow_geomet
     """
     L, top = 1.0, 0.5
     surf = S.sawtooth(45.0, L, two_d=two_d)
-    rec = R.trace(SI, GE, "amm", surf, 10.0, side=1, seed=8, n_packets=200_000, incidence=(0.0, 0.0))
+    rec = R.trace(SI, GE, "amm", surf, 10.0, side=side, seed=8, n_packets=200_000, incidence=(0.0, 0.0))
     assert not rec[:, LOST].any() and np.all(rec[:, HITS] >= 1)
+    m_in, m_other = (SI, GE) if side == 1 else (GE, SI)
+    up = 1.0 if side == 1 else -1.0  # direction of incidence along z
     theta = math.radians(45.0)
     h = sawtooth_height(two_d, top, L)
     rng = np.random.default_rng(3)
     checked = 0
     for j, name in enumerate(amm.BRANCHES):
         mine = rec[rec[:, J_FIRST] == j]
-        expected = amm.coefficients(SI, GE, theta, name).as_array()
+        expected = amm.coefficients(m_in, m_other, theta, name).as_array()
         for c in range(6):
             assert within(np.sum(mine[:, C_FIRST] == c), len(mine), expected[c]), (name, amm.CHANNELS[c])
         # geometry: hit points uniform over the period (normal incidence), the facet under each
@@ -122,16 +126,15 @@ def test_sawtooth_45_single_hit_is_the_amm_at_45_and_multiple_hits_follow_geomet
         for c in range(6):
             if expected[c] < 1e-3:
                 continue
-            out_medium, out_branch = divmod(c, 3)
-            v_in = (SI.v_long if j == 0 else SI.v_trans)
-            v_out = [SI, GE][out_medium]
-            v_out = v_out.v_long if out_branch == 0 else v_out.v_trans
-            r = v_out / v_in
+            crossed, out_branch = divmod(c, 3)
+            v_in = m_in.v_long if j == 0 else m_in.v_trans
+            m_out = m_other if crossed else m_in
+            r = (m_out.v_long if out_branch == 0 else m_out.v_trans) / v_in
             cos_out = math.sqrt(1 - math.sin(theta) ** 2 * r * r)
-            d_in = np.array([0.0, 0.0, 1.0])
-            tangential = d_in - math.cos(theta) * n
-            d = r * tangential + (cos_out if out_medium else -cos_out) * n
-            geometric = rehits(h, start, d, below=out_medium == 0, t_max=1.5 * L).mean()
+            in_medium_2 = (side == 2) != bool(crossed)
+            tangential = np.array([0.0, 0.0, up]) - up * math.cos(theta) * n
+            d = r * tangential + (cos_out if in_medium_2 else -cos_out) * n
+            geometric = rehits(h, start, d, below=not in_medium_2, t_max=1.5 * L).mean()
             sel = mine[mine[:, C_FIRST] == c]
             again = np.mean(sel[:, HITS] >= 2)
             se = math.sqrt(geometric * (1 - geometric) / len(sel) + geometric * (1 - geometric) / len(start))
@@ -139,7 +142,19 @@ def test_sawtooth_45_single_hit_is_the_amm_at_45_and_multiple_hits_follow_geomet
             # from within 5e-4 L of a valley that crosses the far side of the next valley)
             assert abs(again - geometric) < Z_MAX * se + 2e-3, (name, amm.CHANNELS[c], again, geometric)
             checked += 0 < geometric < 1
-    assert checked >= 1  # a channel where some hit points re-hit and some do not (L → rSV)
+    assert checked >= 1  # a channel where some hit points re-hit and some do not
+
+
+def test_diffuse_events_at_facets_scatter_in_3d():
+    """A local DMM sends packets out Lambert-distributed about the local normal, with a uniform
+    azimuth (flat surface: μ'² uniform, and each azimuth quadrant holds a quarter)."""
+    rec = R.trace(SI, GE, "dmm", S.flat(), 300.0, side=1, seed=9, n_packets=40_000)
+    d = rec[:, D_OUT]
+    quadrant = (d[:, 0] > 0).astype(int) * 2 + (d[:, 1] > 0)
+    for q in range(4):
+        assert within(np.sum(quadrant == q), len(d), 0.25)
+    for lo in np.arange(0.0, 1.0, 0.25):
+        assert within(np.sum((d[:, 2] ** 2 >= lo) & (d[:, 2] ** 2 < lo + 0.25)), len(d), 0.25)
 
 
 def test_transverse_polarization_is_resolved_into_the_facet_frame():
