@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -34,7 +33,7 @@ from phononmc.dispersion import branches
 from phononmc.models import Model
 from phononmc.quadrature import bose_derivative, thermal_frequency_nodes
 from phononmc.transmission import specularity
-from phononmc.plot import check_path, save
+from phononmc.plot import figure_script_output
 
 #: ħω/k_B T at the peak of x⁴eˣ/(eˣ − 1)²: the root of 4/x = (eˣ + 1)/(eˣ − 1).
 X_DOMINANT = 3.8300
@@ -119,23 +118,16 @@ def main(argv=None) -> int:
     parser.add_argument("--points", type=int, default=40, help="points per curve (>= 2)")
     parser.add_argument("-o", "--output", default="specularity_crossover.png", help="the figure (.png)")
     args = parser.parse_args(argv)
-    try:
-        if not check_path(args.output).parent.is_dir():
-            raise ValueError(f"-o {args.output}: the folder {Path(args.output).parent} does not exist")
+
+    def build():
         m1, m2 = (pm.material(name) for name in args.materials)
         if any(not 0 < eta <= 1000 for eta in args.eta):
             raise ValueError(f"--eta {args.eta}: rms roughness values must be in (0, 1000] nm")
         if args.points < 2:
             raise ValueError(f"--points {args.points}: a curve needs at least 2 points")
-        fig = figure(m1, m2, tuple(args.eta), n=args.points)
-    except (ValueError, KeyError) as exc:
-        parser.exit(2, f"{parser.prog}: error: {' '.join(str(exc).split())}\n")
-    try:
-        save(fig, args.output)
-    except OSError as exc:
-        parser.exit(1, f"{parser.prog}: error: -o {args.output}: cannot write: {exc.strerror or exc}\n")
-    print(f"wrote {args.output}")
-    return 0
+        return figure(m1, m2, tuple(args.eta), n=args.points)
+
+    return figure_script_output(parser, args.output, build)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import numba
@@ -25,19 +24,11 @@ from phononmc import models
 from phononmc.mc import interface as I
 from phononmc.mc import rough as R
 from phononmc.mc import surfaces as S
+from throughput import best_of  # benchmarks/throughput.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 SI, GE = pm.material("Si"), pm.material("Ge")
 T = 300.0
-
-
-def best_of(fn, repeats=3):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 SETTINGS = R.rough_settings()

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy.optimize import brentq
 
 import phononmc as pm
 from phononmc import landauer
