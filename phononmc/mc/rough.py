@@ -200,7 +200,7 @@ def rough_settings(angle_bins=30, hit_bins=16, cone_deg=3.0, incidence=None) -> 
     return RoughBins(int(angle_bins), int(hit_bins), math.cos(math.radians(float(cone_deg))), mu2, phi)
 
 
-def _check_sides(side, n_batches, n_packets):
+def _check_run(side, n_batches, n_packets):
     if side not in (1, 2):
         raise ValueError(f"side = {side!r} is invalid; valid: 1 (medium 1 emits) or 2 (medium 2 emits)")
     for name, value in (("n_batches", n_batches), ("n_packets", n_packets)):
@@ -323,7 +323,7 @@ def run_rough(m1, m2, model, surface: PeriodicSurface, T, side=1, seed=1, n_batc
     incidence : None (Lambert) or (θ, φ) in degrees, every packet in that direction.
     """
     model = parse_model(model)
-    _check_sides(side, n_batches, n_packets)
+    _check_run(side, n_batches, n_packets)
     if not isinstance(surface, PeriodicSurface):
         raise ValueError(f"surface = {surface!r} is not a surface; build one with phononmc.mc.surfaces "
                          "(flat, sinusoid, sawtooth, gaussian)")
@@ -343,7 +343,7 @@ def trace(m1, m2, model, surface: PeriodicSurface, T, side=1, seed=1, n_packets=
     hits, branch at the first hit, channel of the first event, outgoing direction (3), in the
     specular cone, lost. For tests and studies of single packets."""
     model = parse_model(model)
-    _check_sides(side, 1, n_packets)
+    _check_run(side, 1, n_packets)
     bins = rough_settings(1, 2, cone_deg, incidence)
     plan = plan_side(m1, m2, model, T, 0.0, side, "full", dispersion)
     return _trace(int(seed), int(point), emitter_key("rough", side), side - 1, int(n_packets), plan.emission,

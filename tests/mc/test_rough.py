@@ -249,3 +249,13 @@ def test_rough_streams_are_keyed_apart_from_bare_streams():
         rng = reference.Xoshiro256(3, 0, emitter_key(kind, 1), 0)
         omega, _ = reference.draw(rng, table)
         assert (rec[0, 0] == pytest.approx(omega, rel=1e-13)) == same, kind
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"side": 3}, "side"), ({"n_packets": 0}, "n_packets"), ({"cone_deg": 0.0}, "cone_deg"),
+    ({"incidence": (90.0, 0.0)}, "incidence"), ({"hit_bins": 1}, "hit_bins"), ({"surface": "flat"}, "surface"),
+])
+def test_run_rough_names_the_bad_argument(kwargs, field):
+    args = dict(m1=SI, m2=GE, model="amm", surface=S.flat(), T=300.0) | kwargs
+    with pytest.raises(ValueError, match=f"^{field} = "):
+        R.run_rough(**args)
