@@ -116,7 +116,7 @@ def test_sawtooth_45_single_hit_is_the_amm_at_45_and_multiple_hits_follow_geomet
         for c in range(6):
             assert within(np.sum(mine[:, C_FIRST] == c), len(mine), expected[c]), (name, amm.CHANNELS[c])
         # geometry: hit points uniform over the period (normal incidence), the facet under each
-        xy = rng.uniform(0, L, (5000, 2))
+        xy = rng.uniform(0, L, (3000, 2))
         start = np.column_stack([xy, h(xy[:, 0], xy[:, 1])])
         eps = 1e-7
         gx = (h(xy[:, 0] + eps, xy[:, 1]) - h(xy[:, 0] - eps, xy[:, 1])) / (2 * eps)
