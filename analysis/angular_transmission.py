@@ -24,7 +24,7 @@ from phononmc import config, io
 from phononmc.constants import HBAR
 from phononmc.dispersion import branches
 from phononmc.mc.run import KIND, SIDE_PARTS
-from phononmc.plot import check_path
+from phononmc.plot import figure_script_output
 from phononmc.quadrature import occupation_weight, thermal_frequency_nodes
 from phononmc.transmission import amm, specularity
 
@@ -129,18 +129,9 @@ def main(argv=None) -> int:
     parser.add_argument("--side", type=int, choices=(1, 2), default=1, help="emitting medium")
     parser.add_argument("-o", "--output", default="angular_transmission.png", help="the figure (.png)")
     args = parser.parse_args(argv)
-    try:
-        if not check_path(args.output).parent.is_dir():
-            raise ValueError(f"-o {args.output}: the folder {Path(args.output).parent} does not exist")
-        data = measured(args.results, args.point, args.side)
-    except ValueError as exc:  # not a results file, no such point or side, not a PNG
-        parser.exit(2, f"{parser.prog}: error: {' '.join(str(exc).split())}\n")
-    try:
-        _figure(args.side, *data).savefig(args.output, dpi=150)
-    except OSError as exc:
-        parser.exit(1, f"{parser.prog}: error: -o {args.output}: cannot write: {exc.strerror or exc}\n")
-    print(f"wrote {args.output}")
-    return 0
+    # not a results file, no such point or side, not a PNG: a one-line error
+    return figure_script_output(parser, args.output,
+                                lambda: _figure(args.side, *measured(args.results, args.point, args.side)))
 
 
 if __name__ == "__main__":

@@ -287,3 +287,21 @@ def profile_figure(records, title: str | None = None) -> Figure:
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
+
+
+def figure_script_output(parser, output, build) -> int:
+    """The end of a figure script's main: check that -o `output` is a .png in an existing folder,
+    build the figure (`build()`, a `Figure`) and `save` it. A ValueError or KeyError (bad
+    input, unknown material) exits with a one-line error and status 2, a failed write with 1."""
+    try:
+        if not check_path(output).parent.is_dir():
+            raise ValueError(f"-o {output}: the folder {Path(output).parent} does not exist")
+        fig = build()
+    except (ValueError, KeyError) as exc:
+        parser.exit(2, f"{parser.prog}: error: {' '.join(str(exc).split())}\n")
+    try:
+        save(fig, output)
+    except OSError as exc:
+        parser.exit(1, f"{parser.prog}: error: -o {output}: cannot write: {exc.strerror or exc}\n")
+    print(f"wrote {output}")
+    return 0

@@ -112,3 +112,44 @@ def test_point_without_batches_is_an_error_not_an_empty_figure(results, tmp_path
         f["point_001/side1_batches"][()] = 0
     assert "no batches yet" in _error_line(capsys, [str(copy), "--point", "1", "-o", str(tmp_path / "z.png")])
     assert not (tmp_path / "z.png").exists()
+
+
+# ------------------------------------------------------------------ analysis/specularity_crossover.py
+CROSSOVER = Path(__file__).resolve().parents[1] / "analysis" / "specularity_crossover.py"
+_spec = importlib.util.spec_from_file_location("specularity_crossover", CROSSOVER)
+crossover = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(crossover)
+
+
+def test_crossover_runs_from_specular_to_diffuse():
+    """Flux-weighted p̄ → 1 at low T and → 0 at high T for η = 1 nm (Ziman, Soffer); λ_dom
+    at the peak x = 3.83 of x⁴eˣ/(eˣ − 1)²; G(η/λ_dom) from the AMM G to the DMM G."""
+    ge, gaas = phononmc.material("Ge"), phononmc.material("GaAs")
+    x = crossover.X_DOMINANT
+    assert 4 / x == pytest.approx((np.exp(x) + 1) / (np.exp(x) - 1), rel=1e-4)
+    for kind in crossover.KINDS:
+        p = crossover.mean_specularity(ge, np.array([0.05, 300.0]), 1e-9, kind)
+        assert p[0] > 0.99 and p[1] < 0.01
+    # p̄ at 20 K, η = 0.3 nm, against scipy.quad over each Debye branch (k = ω/v, D v ∝ k²)
+    from scipy.integrate import quad
+    T, eta = 20.0, 0.3e-9
+    for kind, p in (("ziman", lambda k: np.exp(-4 * np.pi * eta**2 * k**2)),
+                    ("soffer", lambda k: -np.expm1(-4 * eta**2 * k**2) / (4 * eta**2 * k**2))):
+        num = den = 0.0
+        for b in phononmc.dispersion.branches(ge):
+            w = lambda om, b=b: (om / b.velocity) ** 2 * om * phononmc.quadrature.bose_derivative(om, T)
+            num += quad(lambda om: w(om) * p(om / b.velocity), 1.0, b.omega_cutoff, limit=200)[0]
+            den += quad(w, 1.0, b.omega_cutoff, limit=200)[0]
+        assert crossover.mean_specularity(ge, np.array([T]), eta, kind)[0] == pytest.approx(num / den, rel=1e-6)
+    g = crossover.versus_roughness(ge, gaas, 30.0, [1e-6, 30.0], "ziman")
+    ends = [float(phononmc.landauer.conductance(ge, gaas, 30.0, m)) for m in ("amm", "dmm")]
+    np.testing.assert_allclose(g, ends, rtol=1e-6)
+
+
+def test_crossover_script_writes_its_figure(tmp_path, capsys):
+    out = tmp_path / "crossover.png"
+    assert crossover.main(["-o", str(out), "--eta", "0.5", "--points", "5"]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(SystemExit) as info:
+        crossover.main(["-o", str(tmp_path / "x.png"), "--eta", "-1"])
+    assert info.value.code == 2 and "--eta" in capsys.readouterr().err

@@ -4,8 +4,10 @@ splitmix64 (Steele, Lea & Flood, OOPSLA 2014) from (seed, point, emitter, batch)
 Every batch owns its stream, named by the run's seed, the point (model, temperature), the
 emitter and the batch index — never by the thread that runs it — so a run is
 bit-identical for any thread count, and a resumed run continues the same streams.
-An emitter is anything that launches packets: an interface side, a wall, a layer.
-`emitter_key` gives each a distinct key, so a new kind of emitter never reuses a stream.
+An emitter is anything that launches packets: an interface side, a wall, a layer, a side
+of a rough interface. `emitter_key` gives each a distinct key, so a new kind of emitter never
+reuses a stream: a rough-interface run ("rough", side) and a bare one ("side", side) with
+the same seed and point draw different packets. Kinds are only ever appended.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import numpy as np
 
 U64 = nb.uint64
 #: Emitter kinds and their key ranges (`emitter_key`).
-EMITTER_KINDS = ("side", "wall", "layer")
+EMITTER_KINDS = ("side", "wall", "layer", "rough")
 
 
 def emitter_key(kind: str, number: int) -> int:
-    """Stream key of emitter `number` (e.g. interface side 1 or 2, wall 1 or 2) of `kind`."""
+    """Stream key of emitter `number` (e.g. interface side 1 or 2, wall 1 or 2) of `kind`:
+    (index of kind in EMITTER_KINDS) · 2³² + number."""
     if kind not in EMITTER_KINDS:
         raise ValueError(f"emitter kind = {kind!r} is not known; valid: {', '.join(EMITTER_KINDS)}")
     if not 0 <= int(number) < 2**32:
