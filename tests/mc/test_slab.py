@@ -232,8 +232,8 @@ def test_thickness_series_intercept_recovers_measured_kapitza_resistance():
     from phononmc import fit
 
     sizes = [[a * MFP, a * MFP] for a in (5.0, 7.0, 9.0)]
-    dmm = slab_run(sizes, models=("dmm",), packets=40000, batches=10).points
-    ref = slab_run(sizes, models=("amm",), packets=40000, batches=10).points
+    dmm = slab_run(sizes, models=("dmm",), packets=160000, batches=10).points
+    ref = slab_run(sizes, models=("amm",), packets=160000, batches=10).points
 
     def series(points):
         L = np.array([p.L1 + p.L2 for p in points])
