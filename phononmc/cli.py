@@ -36,7 +36,7 @@ from phononmc.analytic_results import material_record as _material_record
 from phononmc.config import OUTPUT_SUFFIXES
 from phononmc.dispersion import DISPERSIONS
 from phononmc.mc import run as mc_run
-from phononmc.mc import slab
+from phononmc.mc import rough, slab
 
 PROG = "phononmc"
 
@@ -291,7 +291,8 @@ def _add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--plot", metavar="FILE.png", help="also write a figure: G(T), Monte Carlo points over the analytic "
                                                       "curves; for a [slab] run, the temperature profiles with the "
-                                                      "far-field fits and the jump")
+                                                      "far-field fits and the jump; for [[surfaces]], G against "
+                                                      "roughness and tau(theta)")
 
 
 def _cmd_run(args) -> int:
@@ -308,10 +309,11 @@ def _cmd_run(args) -> int:
     except OSError as exc:
         raise _WriteError(f"cannot write the results of {args.run_file}: {exc}") from None
     cfg = result.config
-    if cfg.slab is not None:
-        _print_slab(result.path)
+    if cfg.slab is not None or cfg.surfaces:
+        kind = mc_run.SLAB_KIND if cfg.slab is not None else mc_run.ROUGH_KIND
+        SHOW[kind](result.path)
         if args.plot:
-            _write_profile_plot(result.path, args.plot)
+            _write_results_plot(kind, result.path, args.plot)
         return 0
     print(f"# {cfg.name}: {cfg.interface.material_1.name} | {cfg.interface.material_2.name}, "
           f"dispersion {cfg.interface.dispersion}, phonons from side {cfg.monte_carlo.side}, "
@@ -407,13 +409,29 @@ def _print_slab(path) -> None:
     print(f"# results: {path}")
 
 
-def _write_profile_plot(path, plot_path) -> None:
+def _write_results_plot(kind, path, plot_path) -> None:
+    """The figure of a slab (temperature profiles) or rough (G against roughness, τ(θ)) results file."""
     from phononmc import plot
 
-    attrs, records = slab.read_points(path)
+    reader, figure, what = {mc_run.SLAB_KIND: (slab.read_points, plot.profile_figure, "slab"),
+                            mc_run.ROUGH_KIND: (rough.read_points, plot.roughness_figure, "rough interface")}[kind]
+    attrs, records = reader(path)
     names = " | ".join(m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values())
-    _save_plot(plot.profile_figure(records, title=f"{attrs.get('name', '')}: {names} slab"), plot_path)
+    _save_plot(figure(records, title=f"{attrs.get('name', '')}: {names} {what}"), plot_path)
     print(f"# wrote {plot_path}")
+
+
+def _print_rough(path) -> None:
+    """The table of a rough-interface results file (what `run` prints and `show` reprints)."""
+    attrs, records = rough.read_points(path)
+    names = [m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values()]
+    print(f"# {attrs.get('name', '?')}: rough interface {' | '.join(names)}, status "
+          f"{mc_run.run_status(path, attrs)}, seed {attrs.get('seed', '?')}, phonons from side {attrs.get('side', '?')}")
+    print("# G for emitted-phonon temperatures; G_flat: the model's Landauer G at a flat interface; p_eff: energy "
+          "leaving within cone_deg of the flat direction; p_G, p_angle: mixed-model p fitted to G and to tau(theta) "
+          "(chi2/dof >> 1: p-mixing does not describe the surface)")
+    print(rough.format_table(records))
+    print(f"# results: {path}")
 
 
 def _show_analytic(path) -> None:
@@ -424,7 +442,8 @@ def _show_analytic(path) -> None:
 
 
 #: What `show` prints for each kind of results file.
-SHOW = {mc_run.KIND: _show_montecarlo, mc_run.SLAB_KIND: _print_slab, analytic_results.KIND: _show_analytic}
+SHOW = {mc_run.KIND: _show_montecarlo, mc_run.SLAB_KIND: _print_slab, mc_run.ROUGH_KIND: _print_rough,
+        analytic_results.KIND: _show_analytic}
 
 
 def _cmd_show(args) -> int:

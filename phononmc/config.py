@@ -49,7 +49,7 @@ from phononmc.validation import invalid, real, show
 from phononmc.materials import Material, material, materials
 
 __all__ = ["RunConfig", "InterfaceConfig", "TemperaturesConfig", "MonteCarloConfig", "TalliesConfig",
-           "SlabConfig", "load", "parse", "SIDES"]
+           "SlabConfig", "SurfaceSpec", "load", "parse", "SIDES"]
 
 #: Which medium emits phonons toward the interface.
 SIDES = ("both", 1, 2)
@@ -366,11 +366,75 @@ class MonteCarloConfig(_Table):
 
 @dataclass(frozen=True, kw_only=True)
 class TalliesConfig(_Table):
-    """[tallies]: spectral_bins (frequency) and angle_bins (polar angle), each >= 1."""
+    """[tallies]: spectral_bins (frequency) and angle_bins (polar angle), each >= 1; for rough
+    interfaces hit_bins (>= 2) and cone_deg, the specular cone's half-angle (degrees)."""
 
     TABLE = "tallies"
     spectral_bins: int = _field(_count(1, "the number of frequency bins must be an integer >= 1"), 64)
     angle_bins: int = _field(_count(1, "the number of angle bins must be an integer >= 1"), 45)
+    hit_bins: int = _field(_count(2, "hit_bins counts surface hits 0 .. n - 2 and n - 1 or more: an integer >= 2"),
+                           16)
+    cone_deg: float = _field(_non_negative("cone_deg is the half-angle (degrees) of the specular cone: a number "
+                                           "in (0, 90)"), 3.0)
+
+    def _check_together(self):
+        if not 0.0 < self.cone_deg < 90.0:
+            raise invalid(self.path("cone_deg"), self.cone_deg,
+                          "cone_deg is the half-angle (degrees) of the specular cone: a number in (0, 90)")
+
+
+#: [[surfaces]] kinds: the constructor in `mc.surfaces` and its run-file keys (kind aside).
+SURFACE_KINDS = {"flat": ("period",), "sinusoid": ("amplitude", "period", "cells", "two_d"),
+                 "sawtooth": ("facet_angle_deg", "period", "two_d"),
+                 "gaussian": ("rms", "correlation_length", "period", "cells", "seed")}
+
+
+@dataclass(frozen=True)
+class SurfaceSpec:
+    """One [[surfaces]] table: kind and its constructor's arguments (sorted (key, value) pairs)."""
+
+    kind: str
+    params: tuple
+
+    def build(self):
+        """The `mc.surfaces.PeriodicSurface`."""
+        from phononmc.mc import surfaces  # numba kernels: loaded only when a surface is built
+
+        return getattr(surfaces, self.kind)(**dict(self.params))
+
+
+def _surfaces(path, value) -> tuple[SurfaceSpec, ...]:
+    """Distinct [[surfaces]] tables, each checked by building it."""
+    if value == ():
+        return ()
+    example = 'e.g. [[surfaces]] then kind = "gaussian", rms = 1e-9, correlation_length = 10e-9, period = 100e-9'
+    if not isinstance(value, (list, tuple)) or not value:
+        raise invalid(path, value, f"surfaces is an array of tables, {example}")
+    out = []
+    for i, entry in enumerate(value):
+        where = f"{path}[{i}]"
+        if isinstance(entry, SurfaceSpec):
+            out.append(entry)
+            continue
+        if not isinstance(entry, dict):
+            raise invalid(where, entry, f"each surface is a table, {example}")
+        if "kind" not in entry:
+            raise ValueError(f"{where}.kind is missing: valid kinds are {', '.join(SURFACE_KINDS)}")
+        kind = entry["kind"]
+        if kind not in SURFACE_KINDS:
+            raise invalid(f"{where}.kind", kind, f"valid surface kinds are {', '.join(SURFACE_KINDS)}")
+        _check_keys(entry, ("kind",) + SURFACE_KINDS[kind], f"in {where} (a {kind} surface)")
+        spec = SurfaceSpec(kind, tuple(sorted((k, v) for k, v in entry.items() if k != "kind")))
+        try:
+            spec.build()
+        except TypeError as exc:  # a required argument missing
+            raise ValueError(f"{where}: {exc}; a {kind} surface takes {', '.join(SURFACE_KINDS[kind])}") from None
+        except ValueError as exc:
+            raise ValueError(f"{where}.{exc}") from None
+        if spec in out:
+            raise invalid(where, entry, f"it repeats {path}[{out.index(spec)}]; list each surface once")
+        out.append(spec)
+    return tuple(out)
 
 
 _THICKNESS_WHY = ("thickness is [L1, L2] in m (medium 1, medium 2), [L] for one layer of material_1, or a list "
@@ -462,6 +526,7 @@ class RunConfig(_Table):
     monte_carlo : MonteCarloConfig       [monte_carlo]
     tallies : TalliesConfig              [tallies]
     slab : SlabConfig or None            [slab]: present, the run is a slab (mc.slab), not a bare interface
+    surfaces : tuple[SurfaceSpec, ...]   [[surfaces]]: present, the interface is rough (mc.rough)
     text : str               the run-file text as read (provenance)
     source : pathlib.Path or None  absolute path of the run file, None for bare text
 
@@ -478,6 +543,7 @@ class RunConfig(_Table):
     monte_carlo: MonteCarloConfig = _table(MonteCarloConfig, required=False)
     tallies: TalliesConfig = _table(TalliesConfig, required=False)
     slab: SlabConfig | None = _table(SlabConfig, required=False, absent=None)
+    surfaces: tuple[SurfaceSpec, ...] = _field(_surfaces, ())
     text: str = _field(_text, "", run_file=False, repr=False)
     source: Path | None = _field(_source, None, run_file=False)
 
@@ -512,6 +578,12 @@ class RunConfig(_Table):
             raise ValueError(f"{m2} is missing: {_MATERIAL_MISSING}")
         if not single and not self.models:
             raise ValueError(f"models is missing: {_MODELS_EXAMPLE}")
+        if self.surfaces and self.slab is not None:
+            raise invalid("surfaces", [sp.kind for sp in self.surfaces],
+                          "a run is a bare or rough interface, or a slab: [[surfaces]] and [slab] exclude each other")
+        if self.surfaces and self.interface.dispersion != "debye":
+            raise invalid(self.interface.path("dispersion"), self.interface.dispersion,
+                          'rough interfaces use Debye branches: use dispersion = "debye"')
         if self.slab is None:
             return
         if self.interface.dispersion != "debye":

@@ -305,3 +305,37 @@ def figure_script_output(parser, output, build) -> int:
         parser.exit(1, f"{parser.prog}: error: -o {output}: cannot write: {exc.strerror or exc}\n")
     print(f"wrote {output}")
     return 0
+
+
+def roughness_figure(records, title: str | None = None) -> Figure:
+    """Rough-interface points (`mc.rough.read_points` records): (a) G against the surfaces'
+    rms slope, per model and temperature, with error bars, beside the flat interface's Landauer
+    G (dashed); (b) the angular transmission τ(θ) of every surface, flat surfaces included."""
+    fig = Figure(figsize=(11.0, 4.4), layout="constrained")
+    ax_g, ax_t = fig.subplots(1, 2)
+    groups = {}
+    for r in records:
+        groups.setdefault((r["model"], r["T"]), []).append(r)
+    for ((model, T), rs), colour in zip(groups.items(), _colours(len(groups))):
+        rs = sorted(rs, key=lambda r: r["rms_slope"])
+        ax_g.errorbar([r["rms_slope"] for r in rs], [r["G"] / MW for r in rs], yerr=[r["G_err"] / MW for r in rs],
+                      fmt="o", ms=MARKER, color=colour, capsize=2, label=f"{model}, T = {T:g} K: rough")
+        ax_g.axhline(rs[0]["G_flat"] / MW, color=colour, ls="--", lw=1.0, label=f"{model}: flat interface (Landauer)")
+    ax_g.set_xlabel("rms slope of the surface")
+    ax_g.set_ylabel("G (MW m⁻² K⁻¹)")
+    ax_g.legend(fontsize=7)
+    ax_g.set_title("(a) conductance against roughness", fontsize=9)
+    for r, colour in zip(records, _colours(len(records))):
+        edges = np.asarray(r["angle_edges"])
+        theta = np.degrees(np.arcsin(0.5 * (edges[1:] + edges[:-1])))
+        kind = str(r["surface"]).split(" (")[0]
+        ax_t.plot(theta, r["tau"], "-", color=colour, lw=1.2,
+                  label=f"{r['model']}, {r['T']:g} K, {kind}, rms slope {r['rms_slope']:.2g}")
+    ax_t.set_xlabel(f"angle of incidence θ (deg), packets from medium {records[0]['tau_side'] if records else 1}")
+    ax_t.set_ylabel("transmission τ(θ)")
+    ax_t.set_ylim(0.0, None)
+    ax_t.legend(fontsize=6)
+    ax_t.set_title("(b) angular transmission, flat and rough", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig

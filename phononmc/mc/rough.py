@@ -37,14 +37,14 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
-from phononmc import landauer
+from phononmc import io, landauer
 from phononmc.dispersion import branches
 from phononmc.mc.emission import _draw_frequency
 from phononmc.mc.events import _interface_event, _polarization, _resolve_transverse
 from phononmc.mc.interface import SidePlan, _angle_bin, plan_side
 from phononmc.mc.rng import U64, _stream, _uniform, emitter_key
 from phononmc.mc.surfaces import PeriodicSurface, Surface, _facet_normal, _first_hit
-from phononmc.mc.tallies import Layout, ScoreTally
+from phononmc.mc.tallies import Layout, ScoreTally, combine
 from phononmc.models import parse_model
 from phononmc.quadrature import split_gauss_cosine
 from phononmc.transmission import amm, dmm
@@ -426,3 +426,151 @@ def fit_specularity(result: RoughResult) -> SpecularityFit:
     chi2 = float((w * (y - p * x) ** 2).sum())
     return SpecularityFit(float(p_g), float(p_g_err), p, float(1.0 / math.sqrt((w * x * x).sum())),
                           chi2 / max(int(use.sum()) - 1, 1))
+
+
+# ---------------------------------------------------------------- run files (mc.run)
+G_UNITS = "W m^-2 K^-1"
+
+
+@dataclass
+class RoughPoint:
+    """A rough interface at one (model, temperature, surface) of a run file: one tally per
+    emitting side, like the bare interface (`run.PointResult`), and what follows from them.
+
+    m1, m2 : the media (below, above). sides, parts : emitting sides and their occupation parts
+    (`run.SIDE_PARTS`). surface : the `PeriodicSurface`. plans : the sides' `SidePlan`s.
+    settings : `RoughBins`. G_flat : the model's Landauer G at a flat interface (W m⁻² K⁻¹).
+    """
+
+    m1: object
+    m2: object
+    model: str
+    T: float
+    delta_T: float
+    sides: tuple
+    parts: tuple
+    surface: PeriodicSurface
+    plans: list
+    settings: RoughBins
+    n_packets: int
+    tallies: list
+    G_flat: float
+    complete: bool = False
+
+    @property
+    def batches(self) -> int:
+        return min(t.batches for t in self.tallies)
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} T={self.T:g} K {self.surface.name}"
+
+    def measured(self) -> tuple[float, float]:
+        """(G, σ_G) averaged over the emitting sides (two-sided deviational: (G₁ + G₂)/2)."""
+        return combine(self.tallies, "transmitted")
+
+    def results(self) -> list[RoughResult]:
+        """One `RoughResult` per emitting side (angular transmission, hits, specularity, fits)."""
+        cone = math.degrees(math.acos(self.settings.cone_cos))
+        return [RoughResult(self.m1, self.m2, parse_model(self.model), self.T, self.delta_T, part, plan, self.surface,
+                            t, self.n_packets, np.linspace(0.0, 1.0, self.settings.angular + 1), cone, None)
+                for part, plan, t in zip(self.parts, self.plans, self.tallies)]
+
+    def run(self, k: int):
+        """Batch runner of emitting side k (`run._new_points`)."""
+        surf = self.surface.kernel_input()
+        return lambda seed, point, first, n, n_packets: run_batches(self.plans[k], surf, self.settings, seed, point,
+                                                                   first, n, n_packets)
+
+    def group(self) -> dict:
+        """The HDF5 group of this point (`io.write`): G, the flat-interface G, per side the
+        effective specularity and best-fit p (`fit_specularity`), and the running sums."""
+        G, G_err = self.measured()
+        ds = {"G": (np.float64(G), G_UNITS), "G_err": (np.float64(G_err), G_UNITS),
+              "G_flat": (np.float64(self.G_flat), G_UNITS),
+              "angle_edges": (np.linspace(0.0, 1.0, self.settings.angular + 1), "1")}
+        for side, t, res in zip(self.sides, self.tallies, self.results()):
+            if t.batches >= 2:
+                spec, spec_err = res.effective_specularity()
+                fit = fit_specularity(res)
+                ds[f"side{side}_specularity"] = (np.array([spec, spec_err]), "1")
+                ds[f"side{side}_fit"] = (np.array(fit), "1 (p_G, p_G_err, p_angle, p_angle_err, chi2/dof)")
+            for key, value in t.state().items():
+                ds[f"side{side}_{key}"] = (np.asarray(value), G_UNITS if key == "unit" else "1")
+        attrs = {"model": self.model, "T": self.T, "delta_T": self.delta_T, "sides": np.array(self.sides),
+                 "complete": self.complete, "surface": self.surface.name,
+                 "rms_height": self.surface.rms_height, "rms_slope": self.surface.rms_slope,
+                 "facets": self.surface.n_facets, "cone_deg": math.degrees(math.acos(self.settings.cone_cos)),
+                 "temperature_definition": "emitted-phonon temperatures (Landauer); G_flat: the same model at a "
+                                           "flat interface"}
+        return {"attrs": attrs, "datasets": ds}
+
+    def restore(self, group) -> None:
+        """Take the running sums of a results-file group (`io.Group`) written by `group`."""
+        for k, side in enumerate(self.sides):
+            prefix = f"side{side}_"
+            state = {key[len(prefix):]: group[key] for key in group.datasets
+                     if key.startswith(prefix) and key[len(prefix):] not in ("specularity", "fit")}
+            self.tallies[k] = ScoreTally.from_state(self.tallies[k].layout, state)
+
+
+def rough_points(cfg, side_parts) -> tuple[list, list]:
+    """Points of a rough run (`config.RunConfig` with [[surfaces]]): models × temperatures ×
+    surfaces, and for each its batch runners, one per emitting side of `side_parts`."""
+    m1, m2, delta_T = cfg.interface.material_1, cfg.interface.material_2, cfg.temperatures.delta_T
+    settings = rough_settings(cfg.tallies.angle_bins, cfg.tallies.hit_bins, cfg.tallies.cone_deg)
+    layout = score_layout(settings.angular, settings.hits)
+    surfaces = [spec.build() for spec in cfg.surfaces]
+    points, runners = [], []
+    for model in cfg.models:
+        for T in cfg.temperatures.values:
+            plans = [plan_side(m1, m2, model, T, delta_T, s, part) for s, part in side_parts]
+            g_flat = float(np.mean([landauer.conductance(m1, m2, T, model, side=s, delta_T=delta_T, part=part)
+                                    for s, part in side_parts]))
+            for surface in surfaces:
+                tallies = [ScoreTally(layout, pl.table.g_emit / cfg.monte_carlo.packets_per_batch) for pl in plans]
+                p = RoughPoint(m1, m2, str(model), T, delta_T, tuple(s for s, _ in side_parts),
+                               tuple(part for _, part in side_parts), surface, plans, settings,
+                               cfg.monte_carlo.packets_per_batch, tallies, g_flat)
+                points.append(p)
+                runners.append([p.run(k) for k in range(len(plans))])
+    return points, runners
+
+
+def read_points(path) -> tuple[dict, list[dict]]:
+    """Root attributes and one plain record per point of a rough results file: the group's
+    attributes and results, and from side 1 (or the only side) the angular transmission
+    `tau` (per sin θ bin of `angle_edges`, NaN where no packet was emitted)."""
+    res = io.read(path, kind="rough")
+    records = []
+    for _, g in sorted(res.groups.items()):
+        rec = dict(g.attrs)
+        for name in ("G", "G_err", "G_flat", "angle_edges"):
+            rec[name] = np.asarray(g[name])[()]
+        side = int(np.atleast_1d(g.attrs["sides"])[0])
+        angular = np.asarray(g[f"side{side}_angular_sum"])
+        emitted = angular.sum(axis=(0, 1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rec["tau"] = angular[:, 3:].sum(axis=(0, 1)) / emitted
+        rec["tau_side"] = side
+        rec["batches"] = int(min(np.asarray(g[f"side{s}_batches"]) for s in np.atleast_1d(g.attrs["sides"])))
+        for key in ("specularity", "fit"):
+            name = f"side{side}_{key}"
+            rec[key] = np.asarray(g[name]) if name in g.datasets else np.full(2 if key == "specularity" else 5, np.nan)
+        records.append(rec)
+    return res.attrs, records
+
+
+def format_table(records) -> str:
+    """Rough points as a text table: G against the flat interface's Landauer G, the effective
+    specularity and the best-fit p of the mixed model (from G, and from τ(θ) with χ²/dof)."""
+    mw = 1e6
+    head = (f"{'model':<8} {'T [K]':>6} {'rms slope':>9} {'G_rough [MW m^-2 K^-1]':>24} {'G_flat':>9} "
+            f"{'p_eff':>7} {'p_G':>7} {'p_angle':>8} {'chi2/dof':>9} {'batches':>8}  surface")
+    lines = [head, "-" * len(head)]
+    for r in records:
+        spec, fit = r["specularity"], r["fit"]
+        lines.append(f"{r['model']:<8} {r['T']:>6.4g} {r['rms_slope']:>9.3g} {r['G'] / mw:>13.5g} ± {r['G_err'] / mw:<8.2g} "
+                     f"{r['G_flat'] / mw:>9.5g} {spec[0]:>7.3f} {fit[0]:>7.3f} {fit[2]:>8.3f} {fit[4]:>9.3g} "
+                     f"{r['batches']:>8d}  {r['surface']}")
+    return "\n".join(lines)

@@ -1,8 +1,9 @@
 """Run a Monte Carlo job from a run file: points, batches, checkpoints, results file.
 
 A run file with a [slab] table runs the simulated experiment (`mc.slab`: points are
-model × temperature × thickness, packets from both walls, results kind "slab"); without
-one, the bare interface (results kind "montecarlo"). Both kinds of point keep one
+model × temperature × thickness, packets from both walls, results kind "slab"); one with
+[[surfaces]] a rough interface (`mc.rough`: model × temperature × surface, results kind
+"rough"); with neither, the bare interface (results kind "montecarlo"). Both kinds of point keep one
 `tallies.ScoreTally` per emitter and answer the same few questions (`measured`, `group`,
 `restore`, `label`), so checkpoints, resume and the relative-error target work alike.
 
@@ -33,11 +34,13 @@ from phononmc import io, landauer
 from phononmc.config import RunConfig, load, parse
 from phononmc.mc.events import interface_tables
 from phononmc.mc.interface import plan_side, run_batches, score_layout
+from phononmc.mc.rough import rough_points
 from phononmc.mc.slab import slab_points
 from phononmc.mc.tallies import ScoreTally, combine
 
 KIND = "montecarlo"
 SLAB_KIND = "slab"
+ROUGH_KIND = "rough"
 G_UNITS = "W m^-2 K^-1"
 #: (emitting side, occupation part) for each `monte_carlo.side` setting.
 SIDE_PARTS = {"both": ((1, "upper"), (2, "lower")), 1: ((1, "full"),), 2: ((2, "full"),)}
@@ -199,7 +202,7 @@ def _analytic(cfg: RunConfig, model, T: float, sides) -> float:
 
 
 def _kind(cfg: RunConfig) -> str:
-    return KIND if cfg.slab is None else SLAB_KIND
+    return SLAB_KIND if cfg.slab is not None else ROUGH_KIND if cfg.surfaces else KIND
 
 
 def _new_points(cfg: RunConfig):
@@ -208,6 +211,8 @@ def _new_points(cfg: RunConfig):
     if cfg.slab is not None:
         points, plans = slab_points(cfg)
         return points, [[w.run for w in walls] for walls in plans]
+    if cfg.surfaces:
+        return rough_points(cfg, SIDE_PARTS[cfg.monte_carlo.side])
     sides = SIDE_PARTS[cfg.monte_carlo.side]
     m1, m2, dispersion = cfg.interface.material_1, cfg.interface.material_2, cfg.interface.dispersion
     delta_T, bins = cfg.temperatures.delta_T, cfg.tallies
