@@ -42,7 +42,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
-from phononmc.bulk import Scattering, scattering, scattering_materials
+from phononmc.bulk import Scattering, mean_free_path, scattering, scattering_materials
 from phononmc.models import MODEL_KINDS, Model
 from phononmc.dispersion import DISPERSIONS
 from phononmc.validation import invalid, real, show
@@ -53,6 +53,8 @@ __all__ = ["RunConfig", "InterfaceConfig", "TemperaturesConfig", "MonteCarloConf
 
 #: Which medium emits phonons toward the interface.
 SIDES = ("both", 1, 2)
+#: Thickest slab layer, in mean free paths, a run accepts (each packet scatters ~this often).
+MAX_MFP_PER_LAYER = 1e4
 #: Suffixes accepted for the HDF5 results file.
 OUTPUT_SUFFIXES = (".h5", ".hdf5")
 
@@ -599,6 +601,17 @@ class RunConfig(_Table):
                               f"there are no built-in scattering coefficients for {m.name!r} "
                               f"(materials with coefficients: {', '.join(scattering_materials())}); "
                               "give a table such as { mfp = 1e-7 }")
+        for i, m in ((1, self.interface.material_1), (2, self.interface.material_2)):
+            if m is None:
+                continue
+            for T in self.temperatures.values:
+                mfp = mean_free_path(m, self.scattering(i), T)
+                for k, pair in enumerate(self.slab.thickness):
+                    if pair[i - 1] / mfp > MAX_MFP_PER_LAYER:
+                        raise invalid(f"{self.slab.path('thickness')}[{k}]", list(pair),
+                                      f"layer {i} is {pair[i - 1] / mfp:.3g} mean free paths thick at T = {T:g} K "
+                                      f"(mean free path {mfp:.3g} m): a packet would scatter about that many times; "
+                                      f"at most {MAX_MFP_PER_LAYER:g} (thicknesses are in metres)")
 
     def scattering(self, i: int) -> Scattering | None:
         """The `bulk.Scattering` of medium i (1, 2): the slab's table, or the database's (None if absent)."""

@@ -420,6 +420,8 @@ SLAB_BAD = [
     ("no coefficients", edit(SLAB, 'material_2 = "Ge"', 'material_2 = "GaAs"'),
      ["slab.scattering_2", "no built-in scattering coefficients for 'GaAs'", "mfp = 1e-7"]),
     ("negative exclude", SLAB + "exclude = -1\n", ["slab.exclude = -1 is invalid"]),
+    ("thickness in nm by mistake", edit(SLAB, "[1e-7, 1e-7]", "[100, 1e-7]"),
+     ["slab.thickness[0] = [100.0, 1e-07] is invalid", "1e+10 mean free paths", "metres"]),
     ("one layer with material_2", edit(ONE_LAYER, 'material_1 = "Si"', 'material_1 = "Si"\nmaterial_2 = "Ge"'),
      ['interface.material_2 = "Ge" is invalid', "single-layer"]),
     ("one layer with models", ONE_LAYER + '[[models]]\nkind = "dmm"\n', ["models", "no interface"]),

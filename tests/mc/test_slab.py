@@ -170,6 +170,12 @@ def test_dissimilar_gray_dmm_interface_matches_exact():
     p = slab_run([[a * MFP, 2 * a * MFP]], m2="Ge", T=Tl, packets=12500, mfp=(MFP, 2 * MFP)).points[0]
     t12, t21 = landauer.mean_transmission(material("Si"), material("Ge"), Tl, "dmm")
     _check_jump(p, solve(a, a, 0.0, float(t12), float(t21)), 0.05)
+    # the far field of each side skips `exclude` of that side's own mean free path
+    x = 1.5
+    z = p.z
+    mask1, mask2 = p.far_field()
+    assert np.array_equal(mask1, (z > -a * MFP + x * MFP) & (z < -x * MFP))
+    assert np.array_equal(mask2, (z > 2 * x * MFP) & (z < 2 * a * MFP - 2 * x * MFP))
 
 
 @pytest.mark.parametrize("tau12,tau21", [(0.5, 0.5), (0.3, 0.3), (0.3, 0.7)])
