@@ -150,3 +150,11 @@ def test_no_layers_is_the_landauer_amm_and_G_is_reciprocal():
 def test_invalid_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("incident", amm.BRANCHES)
+def test_grazing_incidence_is_totally_reflected(incident):
+    c = ml.transmission(SI, GE, [(AL2O3, 1e-9)], np.array([1e13]), np.array([math.pi / 2]), incident).as_array()
+    expected = np.zeros(6)
+    expected[amm.CHANNELS.index("r" + incident)] = 1.0
+    np.testing.assert_array_equal(c[:, 0, 0], expected)
