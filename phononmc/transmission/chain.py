@@ -178,8 +178,11 @@ def transmission(omega, m1, k1, m2, k2, k12=None) -> np.ndarray:
 # --------------------------------------------------------------------------- quadrature
 
 
-def _band_nodes(m1, k1, m2, k2, k12, t_small: float):
+def _band_nodes(m1, k1, m2, k2, tau_of, t_small: float):
     """Nodes ω (rad/s), weights for ∫_0^{ω_max} dω, and τ at the nodes; each shape (n,).
+
+    `tau_of(omega, s1, c1, s2, c2, z1, z2)` gives τ from the half-wavenumber sines and
+    cosines of the two leads (`_tau` with the interface spring bound, or `_tau_interlayer`).
 
     Panels in t ∈ [0, 1] (ω = ω_max sin²(πt/2)) with breaks 2^-j down to below `t_small`
     and 1 − 2^-j up to 1 − 2^-_EDGE_LEVELS. Sines and cosines of q/2 are formed from
@@ -219,7 +222,7 @@ def _band_nodes(m1, k1, m2, k2, k12, t_small: float):
         s1, c1, s2, c2 = s_a, c_a, s_b, c_b
     else:
         s1, c1, s2, c2 = s_b, c_b, s_a, c_a
-    tau = _tau(omega, s1, c1, s2, c2, math.sqrt(m1 * k1), math.sqrt(m2 * k2), k12)
+    tau = tau_of(omega, s1, c1, s2, c2, math.sqrt(m1 * k1), math.sqrt(m2 * k2))
     return omega, weight, tau
 
 
@@ -252,12 +255,22 @@ def conductance(T, m1, k1, m2, k2, k12=None, area=1.0):
     ndarray, float64, the shape of `T` (a numpy scalar for scalar input).
     """
     m1, k1, m2, k2, k12 = _chain_parameters(m1, k1, m2, k2, k12)
+    return _landauer(T, m1, k1, m2, k2, _bind_spring(k12), area)
+
+
+def _bind_spring(k12):
+    """`_tau` with the interface spring fixed, in the `tau_of` form `_band_nodes` takes."""
+    return lambda omega, s1, c1, s2, c2, z1, z2: _tau(omega, s1, c1, s2, c2, z1, z2, k12)
+
+
+def _landauer(T, m1, k1, m2, k2, tau_of, area):
+    """G(T) (W m⁻² K⁻¹) = (k_B/2πS) ∫ τ x² eˣ/(eˣ − 1)² dω for validated chain parameters."""
     area = _positive_scalar("area", area, "m^2", "a cross-sectional area")
     T = _array("T", T, "K", "a temperature", allow_zero=False)
     wmax = min(2.0 * math.sqrt(k1 / m1), 2.0 * math.sqrt(k2 / m2))
     # Thermal phonons sit at ω ~ k_B T/ħ, i.e. t ~ (2/π)√(k_B T/ħω_max): refine below that.
     ratio = min(1.0, K_B * float(T.min()) / (HBAR * wmax)) if T.size else 1.0
-    omega, weight, tau = _band_nodes(m1, k1, m2, k2, k12, t_small=math.sqrt(ratio))
+    omega, weight, tau = _band_nodes(m1, k1, m2, k2, tau_of, t_small=math.sqrt(ratio))
     wtau = weight * tau
     flat = T.ravel()
     out = np.empty(flat.shape)
@@ -268,6 +281,13 @@ def conductance(T, m1, k1, m2, k2, k12=None, area=1.0):
     return (K_B / (2.0 * math.pi * area) * out).reshape(T.shape)[()]
 
 
+def _classical(m1, k1, m2, k2, tau_of, area) -> float:
+    """(k_B/2πS) ∫_0^{ω_max} τ dω (W m⁻² K⁻¹) for validated chain parameters."""
+    area = _positive_scalar("area", area, "m^2", "a cross-sectional area")
+    _, weight, tau = _band_nodes(m1, k1, m2, k2, tau_of, t_small=1.0)
+    return K_B / (2.0 * math.pi * area) * float(weight @ tau)
+
+
 def classical_conductance(m1, k1, m2, k2, k12=None, area=1.0) -> float:
     """High-temperature limit of `conductance`: (k_B/2πS) ∫_0^{ω_max} τ(ω) dω (W m⁻² K⁻¹).
 
@@ -276,6 +296,4 @@ def classical_conductance(m1, k1, m2, k2, k12=None, area=1.0) -> float:
     exactly k_B ω_c/(2πS). `area` is S in m² (default 1 m²: one chain, W/K).
     """
     m1, k1, m2, k2, k12 = _chain_parameters(m1, k1, m2, k2, k12)
-    area = _positive_scalar("area", area, "m^2", "a cross-sectional area")
-    _, weight, tau = _band_nodes(m1, k1, m2, k2, k12, t_small=1.0)
-    return K_B / (2.0 * math.pi * area) * float(weight @ tau)
+    return _classical(m1, k1, m2, k2, _bind_spring(k12), area)
