@@ -38,6 +38,10 @@ Conductance. The 1D Landauer formula per cross-sectional area S,
 is computed with Gauss–Legendre panels in t under ω = ω_max sin²(πt/2), which turns the
 √ band-edge behaviour into smooth functions; panels are refined geometrically towards
 t = 0 (to resolve ω ~ k_B T/ħ at low T) and t = 1 (near-coincident cutoffs).
+
+Interlayers. `interlayer_transmission` and `interlayer_conductance` put N atoms of chosen
+masses and N + 1 springs between the chains (docs/theory.md, "1D chain");
+`graded_interlayer` builds a graded one, `optimal_interlayer` the best single atom.
 """
 
 from __future__ import annotations
