@@ -38,6 +38,10 @@ Conductance. The 1D Landauer formula per cross-sectional area S,
 is computed with Gauss–Legendre panels in t under ω = ω_max sin²(πt/2), which turns the
 √ band-edge behaviour into smooth functions; panels are refined geometrically towards
 t = 0 (to resolve ω ~ k_B T/ħ at low T) and t = 1 (near-coincident cutoffs).
+
+Interlayers. `interlayer_transmission` and `interlayer_conductance` put N atoms of chosen
+masses and N + 1 springs between the chains (docs/theory.md, "1D chain");
+`graded_interlayer` builds a graded one, `optimal_interlayer` the best single atom.
 """
 
 from __future__ import annotations
@@ -55,6 +59,10 @@ __all__ = [
     "default_interface_spring",
     "conductance",
     "classical_conductance",
+    "interlayer_transmission",
+    "graded_interlayer",
+    "interlayer_conductance",
+    "optimal_interlayer",
 ]
 
 #: Gauss–Legendre nodes per quadrature panel.
@@ -178,8 +186,11 @@ def transmission(omega, m1, k1, m2, k2, k12=None) -> np.ndarray:
 # --------------------------------------------------------------------------- quadrature
 
 
-def _band_nodes(m1, k1, m2, k2, k12, t_small: float):
+def _band_nodes(m1, k1, m2, k2, tau_of, t_small: float):
     """Nodes ω (rad/s), weights for ∫_0^{ω_max} dω, and τ at the nodes; each shape (n,).
+
+    `tau_of(omega, s1, c1, s2, c2, z1, z2)` gives τ from the half-wavenumber sines and
+    cosines of the two leads (`_tau` with the interface spring bound, or `_tau_interlayer`).
 
     Panels in t ∈ [0, 1] (ω = ω_max sin²(πt/2)) with breaks 2^-j down to below `t_small`
     and 1 − 2^-j up to 1 − 2^-_EDGE_LEVELS. Sines and cosines of q/2 are formed from
@@ -219,7 +230,7 @@ def _band_nodes(m1, k1, m2, k2, k12, t_small: float):
         s1, c1, s2, c2 = s_a, c_a, s_b, c_b
     else:
         s1, c1, s2, c2 = s_b, c_b, s_a, c_a
-    tau = _tau(omega, s1, c1, s2, c2, math.sqrt(m1 * k1), math.sqrt(m2 * k2), k12)
+    tau = tau_of(omega, s1, c1, s2, c2, math.sqrt(m1 * k1), math.sqrt(m2 * k2))
     return omega, weight, tau
 
 
@@ -252,12 +263,22 @@ def conductance(T, m1, k1, m2, k2, k12=None, area=1.0):
     ndarray, float64, the shape of `T` (a numpy scalar for scalar input).
     """
     m1, k1, m2, k2, k12 = _chain_parameters(m1, k1, m2, k2, k12)
+    return _landauer(T, m1, k1, m2, k2, _bind_spring(k12), area)
+
+
+def _bind_spring(k12):
+    """`_tau` with the interface spring fixed, in the `tau_of` form `_band_nodes` takes."""
+    return lambda omega, s1, c1, s2, c2, z1, z2: _tau(omega, s1, c1, s2, c2, z1, z2, k12)
+
+
+def _landauer(T, m1, k1, m2, k2, tau_of, area):
+    """G(T) (W m⁻² K⁻¹) = (k_B/2πS) ∫ τ x² eˣ/(eˣ − 1)² dω for validated chain parameters."""
     area = _positive_scalar("area", area, "m^2", "a cross-sectional area")
     T = _array("T", T, "K", "a temperature", allow_zero=False)
     wmax = min(2.0 * math.sqrt(k1 / m1), 2.0 * math.sqrt(k2 / m2))
     # Thermal phonons sit at ω ~ k_B T/ħ, i.e. t ~ (2/π)√(k_B T/ħω_max): refine below that.
     ratio = min(1.0, K_B * float(T.min()) / (HBAR * wmax)) if T.size else 1.0
-    omega, weight, tau = _band_nodes(m1, k1, m2, k2, k12, t_small=math.sqrt(ratio))
+    omega, weight, tau = _band_nodes(m1, k1, m2, k2, tau_of, t_small=math.sqrt(ratio))
     wtau = weight * tau
     flat = T.ravel()
     out = np.empty(flat.shape)
@@ -268,6 +289,13 @@ def conductance(T, m1, k1, m2, k2, k12=None, area=1.0):
     return (K_B / (2.0 * math.pi * area) * out).reshape(T.shape)[()]
 
 
+def _classical(m1, k1, m2, k2, tau_of, area) -> float:
+    """(k_B/2πS) ∫_0^{ω_max} τ dω (W m⁻² K⁻¹) for validated chain parameters."""
+    area = _positive_scalar("area", area, "m^2", "a cross-sectional area")
+    _, weight, tau = _band_nodes(m1, k1, m2, k2, tau_of, t_small=1.0)
+    return K_B / (2.0 * math.pi * area) * float(weight @ tau)
+
+
 def classical_conductance(m1, k1, m2, k2, k12=None, area=1.0) -> float:
     """High-temperature limit of `conductance`: (k_B/2πS) ∫_0^{ω_max} τ(ω) dω (W m⁻² K⁻¹).
 
@@ -276,6 +304,182 @@ def classical_conductance(m1, k1, m2, k2, k12=None, area=1.0) -> float:
     exactly k_B ω_c/(2πS). `area` is S in m² (default 1 m²: one chain, W/K).
     """
     m1, k1, m2, k2, k12 = _chain_parameters(m1, k1, m2, k2, k12)
+    return _classical(m1, k1, m2, k2, _bind_spring(k12), area)
+
+
+# --------------------------------------------------------------------------- interlayers
+
+
+def _interlayer_parameters(m1, k1, m2, k2, masses, springs):
+    """Validate the leads and an interlayer of N atoms and N + 1 springs; return floats/arrays."""
+    m1, k1, m2, k2, _ = _chain_parameters(m1, k1, m2, k2, None)
+    masses = _array("masses", masses, "kg", "an interlayer mass", allow_zero=False)
+    springs = _array("springs", springs, "N/m", "an interlayer spring constant", allow_zero=False)
+    if masses.ndim != 1 or springs.ndim != 1 or springs.size != masses.size + 1:
+        raise ValueError(
+            f"springs has shape {springs.shape} and masses {masses.shape}: N interlayer atoms "
+            "(masses, 1D) need N + 1 springs (1D), the first joining chain 1, the last chain 2"
+        )
+    return m1, k1, m2, k2, masses, springs
+
+
+def _tau_interlayer(omega, s1, c1, s2, c2, z1, z2, masses, springs):
+    """τ through an interlayer by the impedance recursion (see `interlayer_transmission`).
+
+    omega, s_i = sin(q_i/2), c_i = cos(q_i/2) broadcast (inside both bands); z_i = √(m_i k_i);
+    masses (N,) and springs (N + 1,) in kg and N/m.
+    """
+    eps = z1 * (s1 + 1j * c1)  # ε_0 = Z1 e1
+    prod = np.ones(np.shape(eps))  # ∏_{j<L} |1 − ω ε_j/b_j|²
+    for j, b in enumerate(springs):
+        denom = 1.0 - omega * eps / b
+        with np.errstate(over="ignore"):  # inf only where τ < 1e-308: τ = 0 below
+            prod = prod * (denom.real**2 + denom.imag**2)
+        eps = eps / denom  # the spring b_j in series
+        if j < masses.size:
+            eps = eps + masses[j] * omega  # interlayer atom j
+    d = eps + z2 * (s2 + 1j * c2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = 4.0 * z1 * z2 * c1 * c2 / (prod * (d.real**2 + d.imag**2))
+    # 0/0 only at a band edge where both c_i → 0; τ = 0 there (cf. `_tau`).
+    return np.clip(np.nan_to_num(tau, nan=0.0), 0.0, 1.0)
+
+
+def _bind_interlayer(masses, springs):
+    """`_tau_interlayer` with the interlayer fixed, in the `tau_of` form `_band_nodes` takes."""
+    return lambda omega, s1, c1, s2, c2, z1, z2: _tau_interlayer(
+        omega, s1, c1, s2, c2, z1, z2, masses, springs
+    )
+
+
+def interlayer_transmission(omega, m1, k1, m2, k2, masses, springs) -> np.ndarray:
+    """Exact energy transmission τ(ω) from chain 1 through N interlayer atoms to chain 2.
+
+    The last atom of chain 1 (m1) is joined by springs[0] to interlayer atom 0 (masses[0]),
+    atom i to atom i + 1 by springs[i + 1], and the last interlayer atom by springs[N] to the
+    first atom of chain 2 (m2); the two chains are semi-infinite (springs k1, k2 inside).
+    N = 0 (masses = [], springs = [k12]) is the junction of `transmission`.
+
+    Method: the Caroli formula τ = Γ1 Γ2 |G_0L|² (see the module docstring) on the device
+    0, ..., L = N + 1 (the two end atoms of the chains and the interlayer), the form used by
+    the atomistic Green's function method (W. Zhang, T. S. Fisher & N. Mingo, J. Heat
+    Transfer 129, 483 (2007)); G_0L by the left-to-right recursive Green's function (the
+    continued-fraction decimation of a tridiagonal matrix; C. H. Lewenkopf & E. R. Mucciolo,
+    J. Comput. Electron. 12, 203 (2013)). With the left-connected diagonal g_j = 1/D_j,
+    write D_j = ω ε_j − b_j (b_j = springs[j]): ε_j is the dynamic impedance (force per
+    velocity, kg/s) of everything left of spring j, ε_0 = Z1 e1, and the recursion is
+
+        ε_{j+1} = M_{j+1} ω + ε_j/(1 − ω ε_j/b_j),
+        τ = 4 Z1 Z2 cos(q1/2) cos(q2/2) / (|ε_N/(1 − ω ε_N/b_N) + Z2 e2|² ∏_{j=0}^{N} |1 − ω ε_j/b_j|²),
+
+    (Z_i, e_i as in `transmission`; M_j = masses[j − 1]). For N = 0 this is the closed form
+    of `transmission` with k12 = springs[0]. It is stable: Im ε_j > 0 inside the band (each
+    step maps the upper half-plane to itself), so no denominator vanishes; ε_j stays bounded,
+    and evanescent waves in a long interlayer only make the product large (τ decays
+    geometrically with N and becomes exactly 0 once the product passes 1e308).
+
+    Parameters
+    ----------
+    omega : array_like, any shape, angular frequency (rad/s), finite and ≥ 0.
+    m1, k1, m2, k2 : masses (kg) and springs (N/m) of chains 1 and 2.
+    masses : (N,) interlayer masses (kg); springs : (N + 1,) springs (N/m).
+
+    Returns
+    -------
+    ndarray, float64, the shape of `omega` (a numpy scalar for scalar input): τ ∈ [0, 1],
+    0 for ω ≥ min(2√(k1/m1), 2√(k2/m2)); the same seen from chain 2 (reversed interlayer).
+    """
+    m1, k1, m2, k2, masses, springs = _interlayer_parameters(m1, k1, m2, k2, masses, springs)
+    w = _array("omega", omega, "rad/s", "an angular frequency", allow_zero=True)
+    wc1, wc2 = 2.0 * math.sqrt(k1 / m1), 2.0 * math.sqrt(k2 / m2)
+    inside = w < min(wc1, wc2)
+    wi = np.where(inside, w, 0.0)
+    s1, s2 = wi / wc1, wi / wc2
+    c1, c2 = np.sqrt((1.0 - s1) * (1.0 + s1)), np.sqrt((1.0 - s2) * (1.0 + s2))
+    tau = _tau_interlayer(wi, s1, c1, s2, c2, math.sqrt(m1 * k1), math.sqrt(m2 * k2), masses, springs)
+    return np.where(inside, tau, 0.0)[()]
+
+
+def graded_interlayer(m1, k1, m2, k2, n: int):
+    """A graded interlayer of n atoms between chains 1 and 2: (masses (n,), springs (n + 1,)).
+
+    Masses linear in position, m_i = m1 + (m2 − m1)(i + 1)/(n + 1), i = 0..n−1; compliances
+    1/k linear at the bond midpoints, 1/b_j = 1/k1 + (1/k2 − 1/k1)(j + ½)/(n + 1), j = 0..n
+    (springs in series add compliances, so this is the spring analogue of a linear profile).
+    n = 0 gives the harmonic-mean bond of `default_interface_spring`; n = 1 gives the
+    arithmetic-mean mass between two springs 4k1k2/(k1 + 3k2) and 4k1k2/(3k1 + k2).
+    """
+    m1, k1, m2, k2, _ = _chain_parameters(m1, k1, m2, k2, None)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n = {n!r} is invalid: the number of interlayer atoms must be an integer >= 0")
+    x = np.arange(1, n + 1) / (n + 1)
+    y = (np.arange(n + 1) + 0.5) / (n + 1)
+    return m1 + (m2 - m1) * x, 1.0 / (1.0 / k1 + (1.0 / k2 - 1.0 / k1) * y)
+
+
+def interlayer_conductance(T, m1, k1, m2, k2, masses, springs, area=1.0):
+    """Kapitza conductance G(T) (W m⁻² K⁻¹) through an interlayer, per cross-section `area` (m²).
+
+    The 1D Landauer integral of `conductance` with τ from `interlayer_transmission`; the
+    quadrature resolves features of τ wider than ~1e-3 ω_max, so an interlayer bound by
+    very weak springs (resonances narrower than that) needs a check against finer quadrature.
+    T: array_like (K), > 0; returns the shape of T (a numpy scalar for scalar input).
+    """
+    m1, k1, m2, k2, masses, springs = _interlayer_parameters(m1, k1, m2, k2, masses, springs)
+    return _landauer(T, m1, k1, m2, k2, _bind_interlayer(masses, springs), area)
+
+
+def optimal_interlayer(m1, k1, m2, k2, T=None, area=1.0, springs=None):
+    """The one-atom interlayer of largest G: (mass m, springs [k_a, k_b], G).
+
+    Maximises `interlayer_conductance` at temperature T (K), or for T = None its classical
+    (high-T) limit (k_B/2πS) ∫ τ dω, with scipy.optimize over log m (and log k_a, log k_b).
+    springs = None frees all three (Nelder–Mead from the arithmetic-mean mass and
+    harmonic-mean springs 2k1k2/(k1 + k2)); springs = (k_a, k_b) fixes the springs (N/m)
+    and optimises the mass alone (bounded Brent).
+
+    Known result (Polanco et al., module docstring): with the neighbours' springs,
+    springs = (k1, k2), the best mass is the arithmetic mean (m1 + m2)/2 exactly, at every
+    ω and so at every T. Proof: there τ = 4 Z1 Z2 c1 c2/|m ω − (m1 + m2) ω/2 + i(Z1 c1 + Z2 c2)|²
+    (c_i = cos(q_i/2)), largest at m = (m1 + m2)/2, where τ = 4 Z1c1 Z2c2/(Z1c1 + Z2c2)².
+    With the springs free as well the optimum lies elsewhere and G is a little larger
+    (docs/theory.md, "1D chain").
+
+    Returns
+    -------
+    (mass (kg), springs ndarray (2,) = [k_a, k_b] (N/m), G (W m⁻² K⁻¹) at the optimum).
+    """
+    from scipy.optimize import minimize, minimize_scalar
+
+    m1, k1, m2, k2, _ = _chain_parameters(m1, k1, m2, k2, None)
     area = _positive_scalar("area", area, "m^2", "a cross-sectional area")
-    _, weight, tau = _band_nodes(m1, k1, m2, k2, k12, t_small=1.0)
-    return K_B / (2.0 * math.pi * area) * float(weight @ tau)
+    if T is not None:
+        T = _positive_scalar("T", T, "K", "a temperature")
+    m0 = 0.5 * (m1 + m2)
+    if springs is None:
+        k0, free = np.full(2, 2.0 * k1 * k2 / (k1 + k2)), True
+    else:
+        k0 = _array("springs", springs, "N/m", "an interlayer spring constant", allow_zero=False)
+        if k0.shape != (2,):
+            raise ValueError(f"springs has shape {k0.shape}: a one-atom interlayer has 2 springs [k_a, k_b]")
+        free = False
+
+    def parameters(x):
+        return np.array([m0 * math.exp(x[0])]), (k0 * np.exp(x[1:]) if free else k0)
+
+    def g(x):
+        tau_of = _bind_interlayer(*parameters(x))
+        if T is None:
+            return _classical(m1, k1, m2, k2, tau_of, area)
+        return float(_landauer(T, m1, k1, m2, k2, tau_of, area))
+
+    g0 = g(np.zeros(3))
+    if free:
+        x = minimize(lambda x: -g(x) / g0, np.zeros(3), method="Nelder-Mead",
+                     options=dict(xatol=1e-7, fatol=1e-13, maxiter=4000)).x
+    else:
+        # log m within ±6: masses from m0/400 to 400 m0
+        x = np.array([minimize_scalar(lambda y: -g([y]) / g0, bounds=(-6.0, 6.0), method="bounded",
+                                      options=dict(xatol=1e-9)).x])
+    masses, ks = parameters(x)
+    return float(masses[0]), ks.copy(), g(x)
