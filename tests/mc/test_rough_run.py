@@ -72,6 +72,7 @@ def test_results_resume_and_cli(run_file, capsys, tmp_path):
 
     run_file.write_text(RUN.replace("batches = 6", "batches = 9"))
     extended = mc_run.simulate(run_file, resume=True, progress=False)
+    assert extended.new_batches == 2 * 3  # only the new batches ran: the rest came from the file
     straight = mc_run.simulate(config.parse(RUN.replace("batches = 6", "batches = 9")), progress=False, write=False)
     for a, b in zip(extended.points, straight.points):
         for ta, tb in zip(a.tallies, b.tallies):

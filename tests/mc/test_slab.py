@@ -298,6 +298,7 @@ def test_resume_with_more_batches_equals_one_longer_run(series_file, tmp_path):
     mc_run.simulate(series_file, progress=False)
     series_file.write_text(SERIES.replace("batches = 6", "batches = 8"))
     extended = mc_run.simulate(series_file, resume=True, progress=False)
+    assert extended.new_batches == 2 * 2  # only the new batches ran: the rest came from the file
     straight_file = tmp_path / "b" / "slabby.toml"
     straight_file.parent.mkdir()
     straight_file.write_text(SERIES.replace("batches = 6", "batches = 8"))
