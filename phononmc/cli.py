@@ -388,16 +388,21 @@ def _show_montecarlo(path) -> None:
     print(f"# {attrs.get('name', '?')}: status {attrs['status']}, phononmc {attrs.get('phononmc_version', '?')}, "
           f"created {attrs.get('created', '?')}{resumed}, seed {attrs.get('seed', '?')}, "
           f"threads {attrs.get('threads', '?')}")
-    names = [m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values()]
+    names = _material_names(attrs)
     print(f"# {' | '.join(names)}, dispersion {attrs.get('dispersion', '?')}, phonons from side {attrs.get('side', '?')}")
     print("# G for emitted-phonon temperatures (Landauer); z = (G_MC - G_analytic) / sigma")
     print(mc_run.format_table(rows))
 
 
+def _material_names(attrs) -> list[str]:
+    """Names of the media recorded in a Monte Carlo results file's root attributes."""
+    return [m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values()]
+
+
 def _print_slab(path) -> None:
     """The table of a slab results file (what `run` prints and `show` reprints)."""
     attrs, records = slab.read_points(path)
-    names = [m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values()]
+    names = _material_names(attrs)
     print(f"# {attrs.get('name', '?')}: slab {' | '.join(names)} between black walls, status "
           f"{mc_run.run_status(path, attrs)}, seed {attrs.get('seed', '?')}")
     print("# q/dT: net heat flux per kelvin between the walls. G_measured = q / jump of the far-field "
@@ -416,7 +421,7 @@ def _write_results_plot(kind, path, plot_path) -> None:
     reader, figure, what = {mc_run.SLAB_KIND: (slab.read_points, plot.profile_figure, "slab"),
                             mc_run.ROUGH_KIND: (rough.read_points, plot.roughness_figure, "rough interface")}[kind]
     attrs, records = reader(path)
-    names = " | ".join(m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values())
+    names = " | ".join(_material_names(attrs))
     _save_plot(figure(records, title=f"{attrs.get('name', '')}: {names} {what}"), plot_path)
     print(f"# wrote {plot_path}")
 
@@ -424,7 +429,7 @@ def _write_results_plot(kind, path, plot_path) -> None:
 def _print_rough(path) -> None:
     """The table of a rough-interface results file (what `run` prints and `show` reprints)."""
     attrs, records = rough.read_points(path)
-    names = [m.get("name", "?") for m in json.loads(attrs.get("materials", "{}")).values()]
+    names = _material_names(attrs)
     print(f"# {attrs.get('name', '?')}: rough interface {' | '.join(names)}, status "
           f"{mc_run.run_status(path, attrs)}, seed {attrs.get('seed', '?')}, phonons from side {attrs.get('side', '?')}")
     print("# G for emitted-phonon temperatures; G_flat: the model's Landauer G at a flat interface; p_eff: energy "

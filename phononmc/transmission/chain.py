@@ -173,14 +173,20 @@ def transmission(omega, m1, k1, m2, k2, k12=None) -> np.ndarray:
     exactly 0 for ω ≥ min(2√(k1/m1), 2√(k2/m2)). Same value for 2 → 1 (τ_12 = τ_21).
     """
     m1, k1, m2, k2, k12 = _chain_parameters(m1, k1, m2, k2, k12)
+    inside, wi, s1, c1, s2, c2 = _common_band(omega, m1, k1, m2, k2)
+    tau = _tau(wi, s1, c1, s2, c2, math.sqrt(m1 * k1), math.sqrt(m2 * k2), k12)
+    return np.where(inside, tau, 0.0)[()]
+
+
+def _common_band(omega, m1, k1, m2, k2):
+    """ω checked, and inside the common band (ω < both cutoffs 2√(k/m)): the mask, ω there
+    (0 outside), s_i = ω/ω_c,i and c_i = √(1 − s_i²) of each chain."""
     w = _array("omega", omega, "rad/s", "an angular frequency", allow_zero=True)
     wc1, wc2 = 2.0 * math.sqrt(k1 / m1), 2.0 * math.sqrt(k2 / m2)
     inside = w < min(wc1, wc2)
     wi = np.where(inside, w, 0.0)
     s1, s2 = wi / wc1, wi / wc2
-    c1, c2 = np.sqrt((1.0 - s1) * (1.0 + s1)), np.sqrt((1.0 - s2) * (1.0 + s2))
-    tau = _tau(wi, s1, c1, s2, c2, math.sqrt(m1 * k1), math.sqrt(m2 * k2), k12)
-    return np.where(inside, tau, 0.0)[()]
+    return inside, wi, s1, np.sqrt((1.0 - s1) * (1.0 + s1)), s2, np.sqrt((1.0 - s2) * (1.0 + s2))
 
 
 # --------------------------------------------------------------------------- quadrature
@@ -390,12 +396,7 @@ def interlayer_transmission(omega, m1, k1, m2, k2, masses, springs) -> np.ndarra
     0 for ω ≥ min(2√(k1/m1), 2√(k2/m2)); the same seen from chain 2 (reversed interlayer).
     """
     m1, k1, m2, k2, masses, springs = _interlayer_parameters(m1, k1, m2, k2, masses, springs)
-    w = _array("omega", omega, "rad/s", "an angular frequency", allow_zero=True)
-    wc1, wc2 = 2.0 * math.sqrt(k1 / m1), 2.0 * math.sqrt(k2 / m2)
-    inside = w < min(wc1, wc2)
-    wi = np.where(inside, w, 0.0)
-    s1, s2 = wi / wc1, wi / wc2
-    c1, c2 = np.sqrt((1.0 - s1) * (1.0 + s1)), np.sqrt((1.0 - s2) * (1.0 + s2))
+    inside, wi, s1, c1, s2, c2 = _common_band(omega, m1, k1, m2, k2)
     tau = _tau_interlayer(wi, s1, c1, s2, c2, math.sqrt(m1 * k1), math.sqrt(m2 * k2), masses, springs)
     return np.where(inside, tau, 0.0)[()]
 
