@@ -224,7 +224,7 @@ def _history(state, t, d, off, wall, emission, geo, bulk, iface, spec):
             side = side_out
 
 
-@nb.njit(cache=True, parallel=True, error_model="numpy")
+@nb.njit(cache=True, parallel=True, error_model="numpy", fastmath={"nsz", "nnan", "arcp", "contract"})
 def _transport(seed, point, emitter, wall, first_batch, n_packets, emission, geo, bulk, iface, spec, off, scores):
     """n_packets histories per batch from `wall` for batches first_batch … first_batch + B − 1;
     batch b runs on stream (seed, point, emitter, first_batch + b) and writes scores[b]."""
