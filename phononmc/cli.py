@@ -4,6 +4,7 @@
     phononmc analytic Si Ge --model amm --model "mixed(p=0.5)" --T-range 1 300 12 --plot G.png
     phononmc run runs/quickstart.toml [--resume | --overwrite]
     phononmc show runs/out/quickstart.h5
+    phononmc series runs/thickness_series_example.csv --plot series.png
 
 Each subcommand is one entry of `COMMANDS`: (name, help, add_arguments, handler). To add
 one, write its two functions and append it there.
@@ -459,6 +460,44 @@ def _cmd_show(args) -> int:
     return 0
 
 
+def _add_series(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help="CSV of a thickness series: thickness and resistance columns, optionally "
+                                "resistance_err (docs/thickness-series.md)")
+    p.add_argument("--reference", metavar="REF.csv",
+                   help="a series without the interface (same contacts): R_K = R_0 - R_0,ref")
+    p.add_argument("--plot", metavar="FILE.png", help="also write R_total against L with the fit and R_0")
+
+
+def _cmd_series(args) -> int:
+    from phononmc import fit
+
+    if args.plot is not None:
+        _check_plot_path(args.plot)
+    _check_output_folders(plot=args.plot)
+    fits = {}
+    for name, path in (("data", args.data), ("reference", args.reference)):
+        if path is not None:
+            fits[name] = fit.thickness_series(*fit.read_series_csv(path))
+    per_gw = 1e9
+    for name, f in fits.items():
+        chi2 = f"chi2/dof = {f.chi2:.2f}/{f.dof}" if f.errors_given else "errors from the scatter about the line"
+        print(f"# {name} ({len(f.thickness)} thicknesses): R_total = R_0 + L/kappa_eff, R_0 = "
+              f"{f.intercept * per_gw:.4g} ± {f.intercept_err * per_gw:.2g} m^2 K GW^-1, kappa_eff = "
+              f"{f.kappa:.4g} ± {f.kappa_err:.2g} W m^-1 K^-1, {chi2}")
+    if "reference" in fits:
+        r_k, err = fit.subtract_reference(fits["data"], fits["reference"])
+        g = f"G = {1e-6 / r_k:.4g} MW m^-2 K^-1" if r_k > 0 else "not positive: no finite G"
+        print(f"R_K = R_0 - R_0,ref = {r_k * per_gw:.4g} ± {err * per_gw:.2g} m^2 K GW^-1 ({g})")
+    else:
+        print(f"R_0 = {fits['data'].intercept * per_gw:.4g} ± {fits['data'].intercept_err * per_gw:.2g} m^2 K GW^-1 "
+              "(R_K plus every other series resistance; give --reference to subtract them)")
+    if args.plot:
+        _save_plot(fit.series_figure(fits["data"], title=Path(args.data).name, reference=fits.get("reference")),
+                   args.plot)
+        print(f"# wrote {args.plot}")
+    return 0
+
+
 class Command(NamedTuple):
     name: str
     help: str
@@ -474,6 +513,8 @@ COMMANDS = [
     Command("run", "run a Monte Carlo job from a TOML run file; writes an HDF5 results file",
             _add_run, _cmd_run),
     Command("show", "print the table of a results file (Monte Carlo or analytic)", _add_show, _cmd_show),
+    Command("series", "fit a thickness series R_total = R_0 + L/kappa_eff from a CSV and extrapolate to L = 0",
+            _add_series, _cmd_series),
 ]
 
 

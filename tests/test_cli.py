@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -321,3 +322,23 @@ def test_show_into_closed_pipe_is_quiet(tmp_path, unbuffered):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141
     assert err == ""
+
+
+def test_series_fits_a_csv_and_subtracts_a_reference(tmp_path, capsys):
+    """`phononmc series` prints R_0 of the example (the fit's own numbers), R_K against a
+    reference series, and writes the figure; a missing file is a one-line error."""
+    from phononmc import fit
+
+    example = Path(__file__).resolve().parents[1] / "runs" / "thickness_series_example.csv"
+    expected = fit.thickness_series(*fit.read_series_csv(example))
+    ref = tmp_path / "ref.csv"
+    ref.write_text("thickness_nm,resistance_m2K_per_GW,resistance_err_m2K_per_GW\n20,10,0.5\n100,70,1\n300,220,3\n")
+    png = tmp_path / "s.png"
+    assert main(["series", str(example), "--reference", str(ref), "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert f"R_0 = {expected.intercept * 1e9:.4g} ± {expected.intercept_err * 1e9:.2g} m^2 K GW^-1" in out
+    reference = fit.thickness_series(*fit.read_series_csv(ref))
+    r_k, err = fit.subtract_reference(expected, reference)
+    assert f"R_K = R_0 - R_0,ref = {r_k * 1e9:.4g} ± {err * 1e9:.2g}" in out and png.stat().st_size > 10000
+    assert main(["series", str(tmp_path / "none.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
