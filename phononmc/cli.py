@@ -512,7 +512,8 @@ COMMANDS = [
             _add_analytic, _cmd_analytic),
     Command("run", "run a Monte Carlo job from a TOML run file; writes an HDF5 results file",
             _add_run, _cmd_run),
-    Command("show", "print the table of a results file (Monte Carlo or analytic)", _add_show, _cmd_show),
+    Command("show", "print the table of a results file (Monte Carlo: interface, slab or rough; or analytic)",
+            _add_show, _cmd_show),
     Command("series", "fit a thickness series R_total = R_0 + L/kappa_eff from a CSV and extrapolate to L = 0",
             _add_series, _cmd_series),
 ]
