@@ -26,7 +26,7 @@ the interface Ψ1 = τ_tot (T1 − T2), τ_tot = t_s + (1 − t_s) τ12: the Lan
 the incident temperatures.
 
 Method: discrete ordinates solved exactly in x (the "analytical discrete-ordinates" method:
-Chandrasekhar, Radiative Transfer (1960), Ch. III; L. B. Barichello and C. E. Siewert,
+Chandrasekhar, Radiative Transfer (1950), the method of discrete ordinates; L. B. Barichello and C. E. Siewert,
 J. Quant. Spectrosc. Radiat. Transf. 62, 665 (1999)). μ runs over the double-Gauss set
 (Gauss–Legendre on each half range, ±μ_i, weights w_i with Σ w_i = 1), and in each medium
 

@@ -16,8 +16,8 @@ References for the constants:
 * Hopf's constant q(∞) = 0.7104461 (Milne extrapolation length), computed here from
   Placzek's integral q(∞) = 6/π² + (1/π) ∫_0^{π/2} [3/θ² − 1/(1 − θ cot θ)] dθ
   (G. Placzek and W. Seidel, Phys. Rev. 72, 550 (1947)).
-* q(0) = 1/√3: the exact wall value of the Milne problem, J(0) = (√3/4) F
-  (S. Chandrasekhar, Radiative Transfer (1960), Ch. III).
+* q(0) = 1/√3: the exact wall value of the Milne problem, J(0) = (√3/4) F (the Hopf–Bronstein
+  relation; S. Chandrasekhar, Radiative Transfer (Oxford, 1950; Dover, 1960)).
 """
 
 import math
