@@ -25,9 +25,9 @@ medium is Ψ = 2 ∫_{−1}^{1} I μ dμ; Ψ1 = q / (E1 ΔT / 4) is constant in 
 the interface Ψ1 = τ_tot (T1 − T2), τ_tot = t_s + (1 − t_s) τ12: the Landauer flux between
 the incident temperatures.
 
-Method: discrete ordinates solved exactly in x (the "analytical discrete-ordinates" method:
-Chandrasekhar, Radiative Transfer (1960), Ch. III; L. B. Barichello and C. E. Siewert,
-J. Quant. Spectrosc. Radiat. Transf. 62, 665 (1999)). μ runs over the double-Gauss set
+Method: discrete ordinates solved exactly in x (S. Chandrasekhar, Radiative Transfer (1950),
+the method of discrete ordinates; as the "analytical discrete-ordinates" method, L. B.
+Barichello and C. E. Siewert, J. Quant. Spectrosc. Radiat. Transf. 62, 665 (1999)). μ runs over the double-Gauss set
 (Gauss–Legendre on each half range, ±μ_i, weights w_i with Σ w_i = 1), and in each medium
 
     I(x, ±μ_i) = A + B (x ∓ μ_i) + Σ_k α_k ν_k/(ν_k ∓ μ_i) e^{−(x − x_L)/ν_k}
