@@ -436,6 +436,15 @@ class SlabPoint:
         pick = np.concatenate([[0], np.arange(block.start, block.stop)])
         return measured_jump(self.z, m[0], m[block], c[np.ix_(pick, pick)], self.far_field(exclude))
 
+    def conductivity(self, exclude: float | None = None) -> tuple[float, float]:
+        """(κ, σ_κ) of a single layer from its far-field gradient, κ = −q / (dT/dz) (W m⁻¹ K⁻¹):
+        Fourier's law where the walls' boundary layers have decayed. The errors of q and of
+        the slope are combined as independent (q comes from the walls, the slope from the cells)."""
+        fit = self.fit_profile(exclude=exclude)
+        q, q_err = self.flux()
+        kappa = -q / fit.slope
+        return kappa, abs(kappa) * math.hypot(q_err / q, math.sqrt(fit.cov[1, 1]) / fit.slope)
+
     def fit_profile(self, kind: str = "energy", exclude: float | None = None) -> LineFit:
         """Far-field line through the profile of a single layer (its slope gives κ = −q/(ΔT slope))."""
         block = self._block(kind)
@@ -486,6 +495,12 @@ class SlabPoint:
               "q": (np.float64(q), g), "q_err": (np.float64(q_err), g),
               "q_wall": (np.array([q1, q2]), g), "q_wall_err": (np.array([e1, e2]), g),
               "G_landauer": (np.float64(self.G_landauer), g), "G_equilibrium": (np.float64(self.G_equilibrium), g)}
+        if self.batches >= 2 and not self.layered:
+            try:
+                kappa, kappa_err = self.conductivity()
+                ds["kappa"] = (np.array([kappa, kappa_err]), "W m^-1 K^-1")
+            except ValueError:  # too few far-field cells for a fit
+                pass
         if self.batches >= 2:
             try:
                 j = self.jump() if self.layered else None
@@ -580,9 +595,14 @@ def format_table(records) -> str:
     lines = [head, "-" * len(head)]
     for r in records:
         g = f"{r['G'] / mw:9.4g} ± {r['G_err'] / mw:<7.2g}" if math.isfinite(r["G"]) else f"{'-':>19}"
+        analytic = (f"{r['G_landauer'] / mw:>11.5g} {r['G_equilibrium'] / mw:>14.5g}" if r["L2"] > 0
+                    else f"{'-':>11} {'-':>14}")
         lines.append(f"{r['model']:<12} {r['T']:>7.4g} {r['L1'] * 1e9:>9.4g} {r['L2'] * 1e9:>9.4g} "
-                     f"{r['q'] / mw:>12.5g} ± {r['q_err'] / mw:<7.2g} {g} {r['G_landauer'] / mw:>11.5g} "
-                     f"{r['G_equilibrium'] / mw:>14.5g} {r['batches']:>8d}")
+                     f"{r['q'] / mw:>12.5g} ± {r['q_err'] / mw:<7.2g} {g} {analytic} {r['batches']:>8d}")
+    for r in records:
+        if "kappa" in r:
+            lines.append(f"# one layer, T = {r['T']:g} K, L = {r['L1'] * 1e9:g} nm: kappa from the far-field gradient "
+                         f"= {r['kappa'][0]:.4g} ± {r['kappa'][1]:.2g} W m^-1 K^-1")
     return "\n".join(lines)
 
 
