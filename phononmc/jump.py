@@ -66,14 +66,12 @@ def fit_line(z, theta, cov, mask) -> LineFit:
 class Jump:
     """The measured jump (per kelvin of the wall difference ΔT, like θ) and conductance.
 
-    fits : (side 1, side 2) `LineFit`s; theta1, theta2 : their values at z = 0; jump = θ₁(0) − θ₂(0)
+    fits : (side 1, side 2) `LineFit`s, whose intercepts are θ₁(0), θ₂(0); jump = θ₁(0) − θ₂(0)
     with error; q (W m⁻² per K of ΔT) with error; G = q/jump and R = 1/G with errors
     (W m⁻² K⁻¹, m² K W⁻¹).
     """
 
     fits: tuple
-    theta1: float
-    theta2: float
     jump: float
     jump_err: float
     q: float
@@ -106,5 +104,5 @@ def measured_jump(z, q, theta, cov, masks) -> Jump:
     var_q = float(cov[0, 0])
     G = q / jump
     rel2 = var_q / q**2 + var_jump / jump**2 - 2.0 * cov_qj / (q * jump)
-    return Jump(fits, fits[0].intercept, fits[1].intercept, jump, math.sqrt(var_jump), float(q),
+    return Jump(fits, jump, math.sqrt(var_jump), float(q),
                 math.sqrt(var_q), float(G), abs(G) * math.sqrt(max(rel2, 0.0)))

@@ -469,11 +469,15 @@ class RoughPoint:
         """(G, σ_G) averaged over the emitting sides (two-sided deviational: (G₁ + G₂)/2)."""
         return combine(self.tallies, "transmitted")
 
+    @property
+    def cone_deg(self) -> float:
+        """Half-angle of the specular cone (degrees)."""
+        return math.degrees(math.acos(self.settings.cone_cos))
+
     def results(self) -> list[RoughResult]:
         """One `RoughResult` per emitting side (angular transmission, hits, specularity, fits)."""
-        cone = math.degrees(math.acos(self.settings.cone_cos))
         return [RoughResult(self.m1, self.m2, parse_model(self.model), self.T, self.delta_T, part, plan, self.surface,
-                            t, self.n_packets, np.linspace(0.0, 1.0, self.settings.angular + 1), cone, None)
+                            t, self.n_packets, np.linspace(0.0, 1.0, self.settings.angular + 1), self.cone_deg, None)
                 for part, plan, t in zip(self.parts, self.plans, self.tallies)]
 
     def run(self, k: int):
@@ -495,23 +499,18 @@ class RoughPoint:
                 fit = fit_specularity(res)
                 ds[f"side{side}_specularity"] = (np.array([spec, spec_err]), "1")
                 ds[f"side{side}_fit"] = (np.array(fit), "1 (p_G, p_G_err, p_angle, p_angle_err, chi2/dof)")
-            for key, value in t.state().items():
-                ds[f"side{side}_{key}"] = (np.asarray(value), G_UNITS if key == "unit" else "1")
+            ds.update(t.datasets(f"side{side}_", G_UNITS))
         attrs = {"model": self.model, "T": self.T, "delta_T": self.delta_T, "sides": np.array(self.sides),
                  "complete": self.complete, "surface": self.surface.name,
                  "rms_height": self.surface.rms_height, "rms_slope": self.surface.rms_slope,
-                 "facets": self.surface.n_facets, "cone_deg": math.degrees(math.acos(self.settings.cone_cos)),
+                 "facets": self.surface.n_facets, "cone_deg": self.cone_deg,
                  "temperature_definition": "emitted-phonon temperatures (Landauer); G_flat: the same model at a "
                                            "flat interface"}
         return {"attrs": attrs, "datasets": ds}
 
     def restore(self, group) -> None:
         """Take the running sums of a results-file group (`io.Group`) written by `group`."""
-        for k, side in enumerate(self.sides):
-            prefix = f"side{side}_"
-            state = {key[len(prefix):]: group[key] for key in group.datasets
-                     if key.startswith(prefix) and key[len(prefix):] not in ("specularity", "fit")}
-            self.tallies[k] = ScoreTally.from_state(self.tallies[k].layout, state)
+        self.tallies = [t.restored(group, f"side{side}_") for side, t in zip(self.sides, self.tallies)]
 
 
 def rough_points(cfg, side_parts) -> tuple[list, list]:

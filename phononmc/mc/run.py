@@ -112,8 +112,7 @@ class PointResult:
               "G_analytic": (np.float64(self.G_analytic), G_UNITS),
               "spectral_edges": (self.spectral_edges, "rad s^-1"), "angle_edges": (self.angle_edges, "1")}
         for side, t in zip(self.sides, self.tallies):
-            for key, value in t.state().items():
-                ds[f"side{side}_{key}"] = (np.asarray(value), G_UNITS if key == "unit" else "1")
+            ds.update(t.datasets(f"side{side}_", G_UNITS))
         return {"attrs": {"model": self.model, "T": self.T, "delta_T": self.delta_T, "sides": np.array(self.sides),
                           "complete": self.complete, "z": self.z,
                           "temperature_definition": "emitted-phonon temperatures (Landauer)"},
@@ -121,10 +120,7 @@ class PointResult:
 
     def restore(self, group) -> None:
         """Take the running sums of a results-file group (`io.Group`) written by `group`."""
-        for k, side in enumerate(self.sides):
-            prefix = f"side{side}_"
-            state = {key[len(prefix):]: group[key] for key in group.datasets if key.startswith(prefix)}
-            self.tallies[k] = ScoreTally.from_state(self.tallies[k].layout, state)
+        self.tallies = [t.restored(group, f"side{side}_") for side, t in zip(self.sides, self.tallies)]
 
     def spectral_conductance(self):
         """Spectral G: (ω at bin centres (rad s⁻¹), dG/dω (W m⁻² K⁻¹ per rad s⁻¹)), averaged

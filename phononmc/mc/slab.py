@@ -308,19 +308,20 @@ def geometry(L1: float, L2: float, cells1: int, cells2: int) -> Geometry:
     return Geometry(-L1, L2, True, cells1, L1 / cells1, cells1 / L1, cells2, L2 / cells2, cells2 / L2)
 
 
-def plan_walls(m1, m2, model, s1, s2, T, delta_T, L1, L2, cells1, cells2, iface: Interface):
-    """The two `WallPlan`s of a slab point and the scattered power of each medium (see `bulk_input`).
+def plan_walls(m1, m2, model, s1, s2, T, delta_T, geometries, iface: Interface):
+    """The two `WallPlan`s of each slab `Geometry` in `geometries` (a thickness series: all
+    bilayers or all single layers), and the scattered power of each medium (see `bulk_input`).
+    The emission and re-emission tables do not depend on the thicknesses: built once.
 
-    m2, s2 are ignored for a single layer (L2 = 0): both walls face medium 1.
+    m2, s2 are ignored for single layers: both walls face medium 1.
     """
-    geo = geometry(L1, L2, cells1, cells2)
-    media, scat = ((m1, m2), (s1, s2)) if geo.layered else ((m1, m1), (s1, s1))
+    layered = geometries[0].layered
+    media, scat = ((m1, m2), (s1, s2)) if layered else ((m1, m1), (s1, s1))
     bulk, scattered = bulk_input(media, scat, T, iface)
-    plans = []
-    for wall, part in ((1, "upper"), (2, "lower")):
-        a = media[wall - 1]
-        table = emission_table(a, media[2 - wall], occupation_weight(T, delta_T, part), T + 0.5 * delta_T)
-        plans.append(WallPlan(wall, table, geo, bulk, iface, model.specularity))
+    tables = [emission_table(media[wall - 1], media[2 - wall], occupation_weight(T, delta_T, part), T + 0.5 * delta_T)
+              for wall, part in ((1, "upper"), (2, "lower"))]
+    plans = [[WallPlan(wall, table, geo, bulk, iface, model.specularity) for wall, table in zip((1, 2), tables)]
+             for geo in geometries]
     return plans, scattered
 
 
@@ -513,8 +514,7 @@ class SlabPoint:
                            "fit_lines": (np.array([[f.intercept, f.slope, f.lo, f.hi] for f in j.fits]),
                                          "K/K, K/K per m, m, m")})
         for wall, t in zip((1, 2), self.tallies):
-            for key, value in t.state().items():
-                ds[f"wall{wall}_{key}"] = (np.asarray(value), g if key == "unit" else "1")
+            ds.update(t.datasets(f"wall{wall}_", g))
         attrs = {"model": self.model, "T": self.T, "delta_T": self.delta_T, "L1": self.L1, "L2": self.L2,
                  "cells": np.array([self.cells1, self.cells2]), "heat_capacity": np.array(self.heat_capacity),
                  "scattered": np.array(self.scattered), "mfp": np.array(self.mfp), "exclude": self.exclude,
@@ -526,10 +526,7 @@ class SlabPoint:
 
     def restore(self, group) -> None:
         """Take the running sums of a results-file group (`io.Group`) written by `group`."""
-        for k, wall in enumerate((1, 2)):
-            prefix = f"wall{wall}_"
-            state = {key[len(prefix):]: group[key] for key in group.datasets if key.startswith(prefix)}
-            self.tallies[k] = ScoreTally.from_state(self.tallies[k].layout, state, CORRELATED)
+        self.tallies = [t.restored(group, f"wall{wall}_") for wall, t in zip((1, 2), self.tallies)]
 
 
 def slab_points(cfg) -> tuple[list, list]:
@@ -553,9 +550,9 @@ def slab_points(cfg) -> tuple[list, list]:
                 g_eq = float(landauer.conductance(m1, m2, T, model, temperature="equilibrium", **args))
             else:
                 g_l = g_eq = math.nan
-            for L1, L2 in sl.thickness:
-                walls, scattered = plan_walls(m1, m2, model, s1, s2, T, cfg.temperatures.delta_T, L1, L2,
-                                              sl.cells[0], sl.cells[1] if sl.layered else 0, iface)
+            geometries = [geometry(L1, L2, sl.cells[0], sl.cells[1] if sl.layered else 0) for L1, L2 in sl.thickness]
+            series, scattered = plan_walls(m1, m2, model, s1, s2, T, cfg.temperatures.delta_T, geometries, iface)
+            for (L1, L2), walls in zip(sl.thickness, series):
                 layout = slab_layout(walls[0].geometry.cells1 + walls[0].geometry.cells2)
                 tallies = [ScoreTally(layout, w.unit / mc.packets_per_batch, CORRELATED) for w in walls]
                 points.append(SlabPoint(str(model) if sl.layered else "one layer", T, cfg.temperatures.delta_T,

@@ -125,6 +125,19 @@ class ScoreTally:
             out["cross_sum"] = self._sxy
         return out
 
+    def datasets(self, prefix: str, unit_label: str) -> dict:
+        """`state` as results-file datasets {prefix + key: (array, units)}: `unit` in
+        `unit_label`, the sums in units of weight ("1")."""
+        return {prefix + key: (np.asarray(value), unit_label if key == "unit" else "1")
+                for key, value in self.state().items()}
+
+    def restored(self, datasets, prefix: str) -> "ScoreTally":
+        """A tally of this one's layout and correlated scores, from the datasets `datasets`
+        wrote under `prefix` (any mapping of name -> array, e.g. an `io.Group`)."""
+        keys = ["unit", "batches", *(f"{name}_{s}" for name in self.layout.shapes for s in ("sum", "sum_sq"))]
+        keys += ["cross_sum"] if self.correlated else []
+        return ScoreTally.from_state(self.layout, {k: datasets[prefix + k] for k in keys}, self.correlated)
+
     @classmethod
     def from_state(cls, layout: Layout, state: dict, correlated: tuple = ()) -> "ScoreTally":
         tally = cls(layout, state["unit"], correlated)
