@@ -162,7 +162,41 @@ def interface_tables(m1, m2, dispersion="debye", need_specular=True) -> Interfac
                      _per_channel(cutoff).ravel(), snell.ravel(), band_edges, dmm.ravel())
 
 
+class Interfaces(NamedTuple):
+    """Kernel input: the `Interface` tables of several parallel interfaces (a layer stack), each
+    field stacked along a first axis of length n_interfaces (`stack`; `_interface_at` takes one
+    out inside a kernel). Plain arrays, as numba's parallel loops take no nested tuples."""
+
+    slowness: np.ndarray
+    cutoff: np.ndarray
+    k_debye: np.ndarray
+    sine: int
+    amm: np.ndarray
+    amm_edges: np.ndarray
+    amm_scale: np.ndarray
+    channel_cutoff: np.ndarray
+    snell: np.ndarray
+    band_edges: np.ndarray
+    dmm: np.ndarray
+
+
+def stack(interfaces) -> Interfaces:
+    """Stack `Interface` tables of one dispersion, all with or all without the AMM tables."""
+    if len({i.sine for i in interfaces}) > 1 or len({i.amm.size for i in interfaces}) > 1:
+        raise ValueError("stacked interfaces must share the dispersion and all have (or lack) the AMM tables")
+    fields = [np.stack([getattr(i, f) for i in interfaces]) if interfaces else np.zeros((0, 0))
+              for f in Interface._fields]
+    return Interfaces(*fields[:3], int(interfaces[0].sine) if interfaces else 0, *fields[4:])
+
+
 # ---------------------------------------------------------------- njit building blocks
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _interface_at(ifs, k):
+    """The `Interface` of interface k of a stack (`Interfaces`): views, no copies."""
+    return Interface(ifs.slowness[k], ifs.cutoff[k], ifs.k_debye[k], ifs.sine, ifs.amm[k], ifs.amm_edges[k],
+                     ifs.amm_scale[k], ifs.channel_cutoff[k], ifs.snell[k], ifs.band_edges[k], ifs.dmm[k])
+
+
 @nb.njit(cache=True, inline="always", error_model="numpy")
 def _wavevector(iface, sj, omega):
     """k(ω) (m⁻¹) of branch sj = side · 3 + branch below its cutoff (Debye k = ω/v, or sine)."""

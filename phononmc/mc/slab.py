@@ -46,7 +46,7 @@ from phononmc import bulk, io, landauer
 from phononmc.dispersion import branches
 from phononmc.jump import Jump, LineFit, fit_line, measured_jump
 from phononmc.mc.emission import Emission, EmissionTable, _draw_frequency, emission_table
-from phononmc.mc.events import Interface, _interface_event, interface_tables
+from phononmc.mc.events import Interfaces, _band, _interface_at, _interface_event, interface_tables, stack
 from phononmc.mc.rng import U64, _stream, _uniform, emitter_key
 from phononmc.mc.tallies import Layout, ScoreTally
 from phononmc.models import Specularity, parse_model
@@ -71,63 +71,62 @@ PROFILES = ("energy", "pseudo")
 CORRELATED = ("crossed", "energy", "pseudo")
 
 
-def slab_layout(cells: int) -> Layout:
-    """The scores of the slab kernel for `cells` cells in all (medium 1 first)."""
-    return Layout(SlabScores, {"absorbed": (2,), "crossed": (), "energy": (cells,), "pseudo": (cells,),
+def slab_layout(cells: int, interfaces: int = 1) -> Layout:
+    """The scores of the slab kernel for `cells` cells in all (the first layer's first) and
+    `interfaces` interfaces (crossed keeps one entry, always 0, for a single layer)."""
+    return Layout(SlabScores, {"absorbed": (2,), "crossed": (max(interfaces, 1),), "energy": (cells,),
+                               "pseudo": (cells,),
                                "flux": (cells,), "collisions": (), "hits": ()})
 
 
 class Geometry(NamedTuple):
-    """Kernel input: walls at z = lo (wall 1) and hi (wall 2) (m); an interface at z = 0 if
-    `layered`, else one layer [lo, hi = 0]. cells1, cells2: equal cells per medium (cells2 = 0
-    without interface); width1, width2: their widths (m), per_width1, per_width2 their inverses."""
+    """Kernel input: n layers between wall 1 at z = edges[0] and wall 2 at z = edges[n] (m), with
+    the interfaces at edges[1 … n−1] (the first at z = 0). first_cell : (n + 1,) int64, global
+    index of each layer's first cell (first_cell[n] = all cells); width, per_width : (n,) cell
+    width of each layer (m) and its inverse."""
 
-    lo: float
-    hi: float
-    layered: bool
-    cells1: int
-    width1: float
-    per_width1: float
-    cells2: int
-    width2: float
-    per_width2: float
+    edges: np.ndarray
+    first_cell: np.ndarray
+    width: np.ndarray
+    per_width: np.ndarray
 
 
 class Bulk(NamedTuple):
-    """Kernel input: bulk scattering of both media (side 0 = medium 1).
+    """Kernel input: bulk scattering of the n layers.
 
-    speed : (2 · 3,) group velocity v per (side, branch) sj = side · 3 + branch (m s⁻¹).
-    rate : (2 · 3 · 3,) per sj, [a_v, a₂, a₄] with 1/τ = a_v v + a₂ ω² + a₄ ω⁴ (`bulk.Scattering`).
-    reemit1, reemit2 : rows of the re-emission tables ∝ C_j/τ_j of medium 1 and 2
-        (`Emission.rows`; plain arrays, as numba's parallel loops take no nested tuples).
+    speed : (n · 3,) group velocity v per (layer, branch) lj = layer · 3 + branch (m s⁻¹).
+    rate : (n · 3 · 3,) per lj, [a_v, a₂, a₄] with 1/τ = a_v v + a₂ ω² + a₄ ω⁴ (`bulk.Scattering`);
+        all 0 in a layer without scattering (ballistic).
+    reemit : the re-emission tables ∝ C_j/τ_j of the layers one after the other (`Emission.rows`),
+        layer i's at reemit[reemit_start[i]:reemit_start[i + 1]] (empty for a ballistic layer).
     """
 
     speed: np.ndarray
     rate: np.ndarray
-    reemit1: np.ndarray
-    reemit2: np.ndarray
+    reemit: np.ndarray
+    reemit_start: np.ndarray
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _rate(bulk, sj, omega):
-    """1/τ (s⁻¹) of branch sj = side · 3 + branch at ω."""
+def _rate(bulk, lj, omega):
+    """1/τ (s⁻¹) of branch lj = layer · 3 + branch at ω."""
     w2 = omega * omega
-    r = sj * 3
-    return bulk.rate[r] * bulk.speed[sj] + w2 * (bulk.rate[r + 1] + w2 * bulk.rate[r + 2])
+    r = lj * 3
+    return bulk.rate[r] * bulk.speed[lj] + w2 * (bulk.rate[r + 1] + w2 * bulk.rate[r + 2])
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _cell(geo, side, z):
-    """Global cell index of z in medium side (0: medium 1 cells first)."""
-    if side == 0:
-        return min(max(int((z - geo.lo) * geo.per_width1), 0), geo.cells1 - 1)
-    return geo.cells1 + min(max(int(z * geo.per_width2), 0), geo.cells2 - 1)
+def _cell(geo, layer, z):
+    """Global cell index of z in `layer`."""
+    first = geo.first_cell[layer]
+    local = int((z - geo.edges[layer]) * geo.per_width[layer])
+    return first + min(max(local, 0), geo.first_cell[layer + 1] - first - 1)
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _track(t, d, off, geo, side, z0, z1, path, w, v, rate):
-    """Score a straight flight z0 → z1 (m) of path length `path` (m) in medium `side`, for a
-    packet of weight w, speed v and scattering rate 1/τ = rate: in every cell k it crosses,
+def _track(t, d, off, geo, layer, z0, z1, path, w, v, rate):
+    """Score a straight flight z0 → z1 (m) of path length `path` (m) in `layer`, for a packet of
+    weight w, speed v and scattering rate 1/τ = rate: in every cell k it crosses,
     energy += w ℓ_k / v, pseudo += w ℓ_k rate / v and flux += w Δz_k, where ℓ_k is the path and
     Δz_k the signed z-progress inside the cell (ℓ_k = path · |Δz_k| / |z1 − z0|).
 
@@ -135,7 +134,7 @@ def _track(t, d, off, geo, side, z0, z1, path, w, v, rate):
     fully crossed between them as a range in the difference array d (3 scores × (cells + 1),
     summed into t at the end of the batch by `_add_ranges`)."""
     w_time = w / v
-    ka, kb = _cell(geo, side, z0), _cell(geo, side, z1)
+    ka, kb = _cell(geo, layer, z0), _cell(geo, layer, z1)
     if ka == kb:
         t[U64(off.energy + ka)] += w_time * path
         t[U64(off.pseudo + ka)] += w_time * rate * path
@@ -145,10 +144,8 @@ def _track(t, d, off, geo, side, z0, z1, path, w, v, rate):
         k_lo, k_hi, z_lo, z_hi, signed_w = ka, kb, z0, z1, w
     else:
         k_lo, k_hi, z_lo, z_hi, signed_w = kb, ka, z1, z0, -w
-    if side == 0:
-        base, width = geo.lo, geo.width1  # z of the lower edge of global cell 0
-    else:
-        base, width = -geo.cells1 * geo.width2, geo.width2
+    width = geo.width[layer]
+    base = geo.edges[layer] - geo.first_cell[layer] * width  # z of the lower edge of global cell 0, this layer's grid
     energy = w_time * path / (z_hi - z_lo)  # per metre of z-progress
     pseudo = energy * rate
     first = base + (k_lo + 1) * width - z_lo
@@ -178,62 +175,74 @@ def _add_ranges(t, d, off):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _history(state, t, d, off, wall, emission, geo, bulk, iface, spec):
-    """One packet from `wall` (0: wall 1, weight +1; 1: wall 2, weight −1) until a wall absorbs it."""
+def _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec):
+    """One packet from `wall` (0: wall 1, weight +1; 1: wall 2, weight −1) until a wall absorbs it.
+
+    A packet exactly parallel to the interfaces in a ballistic layer never arrives anywhere: it
+    is dropped (probability ~2⁻⁵³ per event)."""
     w = 1.0 if wall == 0 else -1.0
-    omega, j, band = _draw_frequency(state, emission)
-    mu = math.sqrt(_uniform(state))
+    top = geo.edges.shape[0] - 2  # the last layer
+    omega, j, _ = _draw_frequency(state, emission)
+    mu = math.sqrt(1.0 - _uniform(state))  # Lambert: μ² uniform on (0, 1]
     if wall == 0:
-        side, z = 0, geo.lo
+        layer, z = 0, geo.edges[0]
     else:
-        side, z, mu = (1 if geo.layered else 0), geo.hi, -mu
+        layer, z, mu = top, geo.edges[top + 1], -mu
     while True:
-        sj = side * 3 + j
-        v = bulk.speed[sj]
-        rate = _rate(bulk, sj, omega)
-        path = -math.log(1.0 - _uniform(state)) * v / rate
-        z_end = z + path * mu
-        lower = geo.lo if side == 0 else 0.0
-        upper = geo.hi if side == 1 or not geo.layered else 0.0
+        lj = layer * 3 + j
+        v = bulk.speed[lj]
+        rate = _rate(bulk, lj, omega)
+        lower, upper = geo.edges[layer], geo.edges[layer + 1]
         boundary = 0  # 0: collision in the bulk, 1: the lower boundary, 2: the upper one
-        if z_end <= lower and mu < 0.0:
+        if rate > 0.0:
+            path = -math.log(1.0 - _uniform(state)) * v / rate
+            z_end = z + path * mu
+        else:
+            path, z_end = math.inf, z
+        if mu < 0.0 and (z_end <= lower or rate == 0.0):
             boundary, z_end = 1, lower
             path = (lower - z) / mu
-        elif z_end >= upper and mu > 0.0:
+        elif mu > 0.0 and (z_end >= upper or rate == 0.0):
             boundary, z_end = 2, upper
             path = (upper - z) / mu
-        _track(t, d, off, geo, side, z, z_end, path, w, v, rate)
+        elif rate == 0.0:
+            return
+        _track(t, d, off, geo, layer, z, z_end, path, w, v, rate)
         z = z_end
         if boundary == 0:  # bulk collision: re-emitted from C_j/τ_j, isotropic
             t[U64(off.collisions)] += 1.0
-            omega, j, band = _draw_frequency(state, Emission(bulk.reemit1 if side == 0 else bulk.reemit2))
+            omega, j, _ = _draw_frequency(state, Emission(bulk.reemit[bulk.reemit_start[layer]:
+                                                                      bulk.reemit_start[layer + 1]]))
             mu = 2.0 * _uniform(state) - 1.0
-        elif boundary == 1 and side == 0:
+        elif boundary == 1 and layer == 0:
             t[U64(off.absorbed)] += w
             return
-        elif boundary == 2 and (side == 1 or not geo.layered):
+        elif boundary == 2 and layer == top:
             t[U64(off.absorbed + 1)] += w
             return
-        else:  # the interface at z = 0
+        else:  # interface k between layers k (its side 0) and k + 1 (side 1)
             t[U64(off.hits)] += 1.0
+            side = 0 if boundary == 2 else 1
+            k = layer - side
+            iface = _interface_at(ifs, k)
             side_out, j, _, _, mu, _, _ = _interface_event(
-                state, iface, spec, side, j, omega, band, math.sqrt(max(1.0 - mu * mu, 0.0)), 0.0, mu,
-                0.0, 0.0, 1.0, False)
+                state, iface, spec, side, j, omega, _band(iface, omega), math.sqrt(max(1.0 - mu * mu, 0.0)), 0.0,
+                mu, 0.0, 0.0, 1.0, False)
             if side_out != side:
-                t[U64(off.crossed)] += w if side == 0 else -w
-            side = side_out
+                t[U64(off.crossed + k)] += w if side == 0 else -w
+            layer = k + side_out
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy", fastmath={"nsz", "nnan", "arcp", "contract"})
-def _transport(seed, point, emitter, wall, first_batch, n_packets, emission, geo, bulk, iface, spec, off, scores):
+def _transport(seed, point, emitter, wall, first_batch, n_packets, emission, geo, bulk, ifs, spec, off, scores):
     """n_packets histories per batch from `wall` for batches first_batch … first_batch + B − 1;
     batch b runs on stream (seed, point, emitter, first_batch + b) and writes scores[b]."""
     for bi in nb.prange(scores.shape[0]):
         state = _stream(seed, point, emitter, first_batch + bi)
         t = np.zeros(scores.shape[1] + 16)[8:-8]  # guard lines against false sharing
-        d = np.zeros(3 * (geo.cells1 + geo.cells2 + 1) + 16)[8:-8]
+        d = np.zeros(3 * (geo.first_cell[-1] + 1) + 16)[8:-8]
         for _ in range(n_packets):
-            _history(state, t, d, off, wall, emission, geo, bulk, iface, spec)
+            _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec)
         _add_ranges(t, d, off)
         scores[bi, :] = t
 
@@ -244,30 +253,37 @@ def heat_capacity(m, T: float, dispersion: str = "debye") -> float:
     return float(sum(b.heat_capacity(T) for b in branches(m, dispersion)))
 
 
-def bulk_input(media, scattering, T: float, iface: Interface, n_cells: int = 256) -> tuple[Bulk, np.ndarray]:
-    """Kernel `Bulk` for media (m1, m2) with `bulk.Scattering` models (s1, s2) at T, and the
-    scattered power per kelvin Σ_j∫C_j/τ_j dω of each medium (W m⁻³ K⁻¹), shape (2,).
+#: Band edges for emission tables whose packets look their band up at each event (`_history`).
+NO_BANDS = np.array([np.inf])
 
-    For a single layer pass (m1, m1) and (s1, s1)."""
-    speed, rate = np.zeros((2, 3)), np.zeros((2, 3, 3))
-    tables = []
-    for side, (m, s) in enumerate(zip(media, scattering)):
-        coef = s.coefficients(m, T)
+
+def bulk_input(media, scattering, T: float, n_cells: int = 256) -> tuple[Bulk, np.ndarray]:
+    """Kernel `Bulk` for the layers' media with `bulk.Scattering` models (None: ballistic) at T,
+    and the scattered power per kelvin Σ_j∫C_j/τ_j dω of each layer (W m⁻³ K⁻¹; 0 if ballistic)."""
+    n = len(media)
+    speed, rate = np.zeros((n, 3)), np.zeros((n, 3, 3))
+    rows, scattered = [], np.zeros(n)
+    for i, (m, s) in enumerate(zip(media, scattering)):
         bs = branches(m)
-        for j, b in enumerate(bs):
-            speed[side, j], rate[side, j] = b.velocity, coef[j]
-        factor = (lambda c, v: lambda j, w: (c[j, 0] * v[j] + c[j, 1] * w**2 + c[j, 2] * w**4) / v[j])(
-            coef, [b.velocity for b in bs])
-        tables.append(emission_table(m, media[1 - side], occupation_weight(T), T, factor=factor, n_cells=n_cells))
-    reemit = [tb.kernel_input(iface.band_edges) for tb in tables]
-    return Bulk(speed.ravel(), rate.ravel(), reemit[0].rows, reemit[1].rows), np.array([tb.g_emit for tb in tables])
+        speed[i, :len(bs)] = [b.velocity for b in bs]
+        if s is None:
+            rows.append(np.zeros(0))
+            continue
+        coef = s.coefficients(m, T)
+        rate[i, :len(bs)] = coef
+        factor = (lambda c, v: lambda j, w: (c[j, 0] * v[j] + c[j, 1] * w**2 + c[j, 2] * w**4) / v[j])(coef, speed[i])
+        table = emission_table(m, m, occupation_weight(T), T, factor=factor, n_cells=n_cells)
+        rows.append(table.kernel_input(NO_BANDS).rows)
+        scattered[i] = table.g_emit
+    start = np.concatenate([[0], np.cumsum([r.size for r in rows])]).astype(np.int64)
+    return Bulk(speed.ravel(), rate.ravel(), np.concatenate(rows), start), scattered
 
 
 @dataclass(frozen=True)
 class WallPlan:
     """Everything fixed for sending packets from one wall at one point.
 
-    wall : 1 (hot, medium 1) or 2 (cold, medium 2; medium 1 for a single layer).
+    wall : 1 (z = edges[0], facing the first layer) or 2 (facing the last).
     table : its `EmissionTable` (occupation part "upper"/"lower" of ΔT, or ∂n/∂T).
     """
 
@@ -275,7 +291,7 @@ class WallPlan:
     table: EmissionTable
     geometry: Geometry
     bulk: Bulk
-    iface: Interface
+    interfaces: Interfaces
     spec: Specularity
 
     @property
@@ -284,7 +300,7 @@ class WallPlan:
 
     @cached_property
     def emission(self) -> Emission:
-        return self.table.kernel_input(self.iface.band_edges)
+        return self.table.kernel_input(NO_BANDS)
 
     @property
     def unit(self) -> float:
@@ -292,37 +308,50 @@ class WallPlan:
         held ΔT/2 from the reference T); divide by the packets per batch."""
         return 0.5 * self.table.g_emit
 
+    @property
+    def layout(self) -> Layout:
+        return slab_layout(int(self.geometry.first_cell[-1]), len(self.geometry.edges) - 2)
+
     def run(self, seed, point, first_batch, n_batches, n_packets) -> np.ndarray:
         """Scores of batches [first_batch, first_batch + n_batches), shape (n_batches, size)."""
-        layout = slab_layout(self.geometry.cells1 + self.geometry.cells2)
+        layout = self.layout
         scores = np.zeros((n_batches, layout.size))
         _transport(int(seed), int(point), self.emitter, self.wall - 1, int(first_batch), int(n_packets),
-                   self.emission, self.geometry, self.bulk, self.iface, self.spec, layout.offsets, scores)
+                   self.emission, self.geometry, self.bulk, self.interfaces, self.spec, layout.offsets, scores)
         return scores
 
 
-def geometry(L1: float, L2: float, cells1: int, cells2: int) -> Geometry:
-    """Kernel `Geometry` of walls at −L1 and L2 (m); L2 = 0: one layer, no interface."""
-    if L2 == 0.0:
-        return Geometry(-L1, 0.0, False, cells1, L1 / cells1, cells1 / L1, 0, 1.0, 1.0)
-    return Geometry(-L1, L2, True, cells1, L1 / cells1, cells1 / L1, cells2, L2 / cells2, cells2 / L2)
+def geometry(thickness, cells) -> Geometry:
+    """Kernel `Geometry` of layers of thicknesses (m) with cells (counts) each, the first
+    interface at z = 0 (one layer: [−L, 0])."""
+    thickness = np.asarray(thickness, dtype=float)
+    cells = np.asarray(cells, dtype=np.int64)
+    edges = np.concatenate([[-thickness[0]], np.cumsum(np.concatenate([[0.0], thickness[1:]]))])
+    width = thickness / cells
+    return Geometry(edges, np.concatenate([[0], np.cumsum(cells)]).astype(np.int64), width, 1.0 / width)
 
 
-def plan_walls(m1, m2, model, s1, s2, T, delta_T, geometries, iface: Interface):
-    """The two `WallPlan`s of each slab `Geometry` in `geometries` (a thickness series: all
-    bilayers or all single layers), and the scattered power of each medium (see `bulk_input`).
-    The emission and re-emission tables do not depend on the thicknesses: built once.
-
-    m2, s2 are ignored for single layers: both walls face medium 1.
-    """
-    layered = geometries[0].layered
-    media, scat = ((m1, m2), (s1, s2)) if layered else ((m1, m1), (s1, s1))
-    bulk, scattered = bulk_input(media, scat, T, iface)
-    tables = [emission_table(media[wall - 1], media[2 - wall], occupation_weight(T, delta_T, part), T + 0.5 * delta_T)
+def plan_walls(media, scattering, model, T, delta_T, geometries, interfaces: Interfaces):
+    """The two `WallPlan`s of each `Geometry` in `geometries` (a thickness series of one stack
+    of `media` with `scattering` per layer), and the scattered power of each layer (`bulk_input`).
+    The emission and re-emission tables do not depend on the thicknesses: built once."""
+    bulk, scattered = bulk_input(media, scattering, T)
+    ends = (media[0], media[-1])
+    tables = [emission_table(ends[wall - 1], ends[2 - wall], occupation_weight(T, delta_T, part), T + 0.5 * delta_T)
               for wall, part in ((1, "upper"), (2, "lower"))]
-    plans = [[WallPlan(wall, table, geo, bulk, iface, model.specularity) for wall, table in zip((1, 2), tables)]
+    plans = [[WallPlan(wall, table, geo, bulk, interfaces, model.specularity) for wall, table in zip((1, 2), tables)]
              for geo in geometries]
     return plans, scattered
+
+
+def stack_interfaces(media, model) -> Interfaces:
+    """The `Interfaces` between consecutive `media` of a stack, with the AMM tables if the model
+    needs them; one pair's tables are built once however often it repeats."""
+    built = {}
+    for a, b in zip(media[:-1], media[1:]):
+        if (a, b) not in built:
+            built[a, b] = interface_tables(a, b, need_specular=model.needs_specular_tables)
+    return stack([built[a, b] for a, b in zip(media[:-1], media[1:])])
 
 
 # ---------------------------------------------------------------- results of a point
@@ -540,7 +569,8 @@ def slab_points(cfg) -> tuple[list, list]:
     models = cfg.models or (parse_model("dmm"),)  # one layer: never met, any model will do
     points, plans = [], []
     for model in models:
-        iface = interface_tables(m1, m2, need_specular=model.needs_specular_tables and sl.layered)
+        media, scattering = ((m1, m2), (s1, s2)) if sl.layered else ((m1,), (s1,))
+        ifs = stack_interfaces(media, model)
         for T in cfg.temperatures.values:
             mfp = (bulk.mean_free_path(m1, s1, T), bulk.mean_free_path(m2, s2, T))
             C = (heat_capacity(m1, T), heat_capacity(m2, T))
@@ -550,13 +580,15 @@ def slab_points(cfg) -> tuple[list, list]:
                 g_eq = float(landauer.conductance(m1, m2, T, model, temperature="equilibrium", **args))
             else:
                 g_l = g_eq = math.nan
-            geometries = [geometry(L1, L2, sl.cells[0], sl.cells[1] if sl.layered else 0) for L1, L2 in sl.thickness]
-            series, scattered = plan_walls(m1, m2, model, s1, s2, T, cfg.temperatures.delta_T, geometries, iface)
+            geometries = [geometry((L1, L2), sl.cells) if sl.layered else geometry((L1,), sl.cells[:1])
+                          for L1, L2 in sl.thickness]
+            series, scattered = plan_walls(media, scattering, model, T, cfg.temperatures.delta_T, geometries, ifs)
+            if not sl.layered:
+                scattered = (scattered[0], scattered[0])
             for (L1, L2), walls in zip(sl.thickness, series):
-                layout = slab_layout(walls[0].geometry.cells1 + walls[0].geometry.cells2)
-                tallies = [ScoreTally(layout, w.unit / mc.packets_per_batch, CORRELATED) for w in walls]
+                tallies = [ScoreTally(w.layout, w.unit / mc.packets_per_batch, CORRELATED) for w in walls]
                 points.append(SlabPoint(str(model) if sl.layered else "one layer", T, cfg.temperatures.delta_T,
-                                        L1, L2, walls[0].geometry.cells1, walls[0].geometry.cells2, C,
+                                        L1, L2, sl.cells[0], sl.cells[1] if sl.layered else 0, C,
                                         tuple(scattered), mfp, sl.exclude, tuple(w.unit for w in walls), tallies,
                                         g_l, g_eq))
                 plans.append(walls)

@@ -352,7 +352,7 @@ def test_track_length_scores_of_one_flight(z0, z1):
     through the difference array) against the overlaps computed here."""
     from phononmc.mc import slab
 
-    geo = slab.geometry(1.0, 0.0, 10, 0)
+    geo = slab.geometry((1.0,), (10,))
     layout = slab.slab_layout(10)
     t, d = np.zeros(layout.size), np.zeros(3 * 11)
     path, w, v, rate = 2.0, -1.0, 4.0, 3.0
