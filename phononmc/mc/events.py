@@ -46,6 +46,7 @@ import numba as nb
 import numpy as np
 
 from phononmc.dispersion import branches
+from phononmc.mc.emission import Emission, _draw_frequency
 from phononmc.mc.rng import U64, _stream, _uniform
 from phononmc.models import SPECULAR_CONSTANT, SPECULAR_ZIMAN
 from phononmc.transmission import amm
@@ -218,10 +219,10 @@ def _specular_probability(spec, iface, sj, omega, mu2):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _amm_channel(state, iface, sj, j, omega, mu2):
-    """Outgoing AMM channel 0..5 at μ² for incident sj = side · 3 + j, from the interpolated
-    cumulative fractions; one uniform. A channel closed at ω goes to specular reflection in
-    the incident branch j. (Indices are cast to unsigned: no negative-index wraparound code.)"""
+def _amm_row(iface, sj, mu2):
+    """Where μ² falls in the AMM table of incident sj = side · 3 + branch: (flat index of the
+    grid row below it, interpolation weight f of the row above). Fraction k at μ² is
+    (1 − f) amm[base + k] + f amm[base + 6 + k]. (Indices are cast to unsigned by callers.)"""
     eb = sj * (N_SEGMENTS + 1)
     seg = 0
     for e in range(1, N_SEGMENTS):
@@ -230,8 +231,15 @@ def _amm_channel(state, iface, sj, j, omega, mu2):
     h = int(t >= 1.0)  # lower or upper half; y = √(distance to that half's end / half-width)
     x = math.sqrt(t if h == 0 else max(2.0 - t, 0.0)) * N_PER_HALF
     i = min(int(x), N_PER_HALF - 1)
-    f = x - i
-    base = (((sj * N_SEGMENTS + seg) * 2 + h) * (N_PER_HALF + 1) + i) * 6
+    return (((sj * N_SEGMENTS + seg) * 2 + h) * (N_PER_HALF + 1) + i) * 6, x - i
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _amm_channel(state, iface, sj, j, omega, mu2):
+    """Outgoing AMM channel 0..5 at μ² for incident sj = side · 3 + j, from the interpolated
+    cumulative fractions; one uniform. A channel closed at ω goes to specular reflection in
+    the incident branch j. (Indices are cast to unsigned: no negative-index wraparound code.)"""
+    base, f = _amm_row(iface, sj, mu2)
     r = _uniform(state)
     c = 0
     for k in range(5):
@@ -334,6 +342,103 @@ def _interface_event(state, iface, spec, side, j, omega, band, d0, d1, d2, n0, n
     e1 = c0 * sign * b + c1 * (sign + n1 * n1 * a) + normal * n1
     e2 = -c0 * sign * n0 - c1 * n1 + normal * n2
     return side_out, c - 3 * through, e0, e1, e2, mu2_out, False
+
+
+class InelasticChannel(NamedTuple):
+    """Kernel input: the phenomenological inelastic channel of an interface (`transmission.inelastic`).
+
+    on : False for a purely elastic model (the kernels then skip it). amplitude, exponent : (2,)
+    per side (0: medium 1, 1: medium 2), τ0_s(ω) = amplitude_s (ω/omega_ref)^exponent_s — for
+    medium 1 A (T/T_ref)^q and m, for medium 2 the detailed-balance constant c and 0. The
+    acceptance of a packet on side s is a_s = min(τ0_s(ω), 1 − τ_el,s(ω, μ)).
+    reemit : the `Emission.rows` of both sides' re-emission tables ∝ F_s(ω) τ0_s(ω), side s at
+    reemit[reemit_start[s]:reemit_start[s + 1]] (empty where amplitude_s = 0).
+    """
+
+    on: bool
+    amplitude: np.ndarray
+    exponent: np.ndarray
+    omega_ref: float
+    reemit: np.ndarray
+    reemit_start: np.ndarray
+
+
+#: The kernel input of a purely elastic model.
+ELASTIC = InelasticChannel(False, np.zeros(2), np.zeros(2), 1.0, np.zeros(0), np.zeros(3, dtype=np.int64))
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _amm_transmitted(iface, sj, omega, mu2):
+    """τ_AMM of incident sj = side · 3 + branch at μ²: the interpolated fractions of the open
+    transmitted channels, exactly the transmission probability `_amm_channel` samples."""
+    base, f = _amm_row(iface, sj, mu2)
+    below = (1.0 - f) * iface.amm[U64(base + 2)] + f * iface.amm[U64(base + 8)]
+    total = 0.0
+    for c in range(3, 6):
+        upper = (1.0 - f) * iface.amm[U64(base + c)] + f * iface.amm[U64(base + 6 + c)] if c < 5 else 1.0
+        if omega < iface.channel_cutoff[U64(sj * 6 + c)]:
+            total += upper - below
+        below = upper
+    return total
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _dmm_transmitted(iface, side, omega, band):
+    """τ_DMM of a packet on `side` at ω: the probability `_dmm_channel` lands in the other medium."""
+    if iface.sine:
+        own, other = side * 3, (1 - side) * 3
+        mine = _k2(iface, own, omega) + _k2(iface, own + 1, omega) + _k2(iface, own + 2, omega)
+        theirs = _k2(iface, other, omega) + _k2(iface, other + 1, omega) + _k2(iface, other + 2, omega)
+        return theirs / (mine + theirs)
+    return 1.0 - iface.dmm[(band * 2 + side) * 5 + 2]
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _elastic_transmission(iface, spec, side, j, omega, band, mu2):
+    """τ_el = p τ_AMM(μ²) + (1 − p) τ_DMM of the packet: the probability that `_interface_event`
+    sends it into the other medium."""
+    sj = side * 3 + j
+    p = _specular_probability(spec, iface, sj, omega, mu2)
+    tau = 0.0
+    if p > 0.0:
+        tau = p * _amm_transmitted(iface, sj, omega, mu2)
+    if p < 1.0:
+        tau += (1.0 - p) * _dmm_transmitted(iface, side, omega, band)
+    return tau
+
+
+@nb.njit(cache=True, inline="always", error_model="numpy")
+def _tau0(inel, side, omega):
+    """τ0_s(ω) = amplitude_s (ω/omega_ref)^exponent_s (see `InelasticChannel`)."""
+    return inel.amplitude[side] * (omega / inel.omega_ref) ** inel.exponent[side]
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _inelastic_event(state, iface, spec, inel, side, j, omega, band, mu2):
+    """The inelastic channel, for a packet the elastic event has just reflected on `side`.
+
+    Elastic reflection has probability 1 − τ_el; converting it with probability a/(1 − τ_el),
+    a = min(τ0(ω), 1 − τ_el), makes the packet cross inelastically with probability a in all,
+    beside the elastic τ_el (`transmission.inelastic`). A packet that crosses is re-emitted in
+    the other medium with (ω′, branch, μ′²) ∝ F(ω′) a(ω′, μ′) there: drawn from the table
+    ∝ F τ0 with a Lambert μ′², kept with probability a/τ0 (rejection).
+    Returns (crossed, ω′, branch′, μ′²); (False, ω, j, μ²) when it stays reflected.
+    """
+    far = 1 - side
+    if inel.amplitude[far] <= 0.0:  # no channel back: G_inel = 0 (detailed balance)
+        return False, omega, j, mu2
+    reflect = 1.0 - _elastic_transmission(iface, spec, side, j, omega, band, mu2)
+    a = min(_tau0(inel, side, omega), reflect)
+    if not (a > 0.0 and _uniform(state) * reflect < a):
+        return False, omega, j, mu2
+    rows = Emission(inel.reemit[inel.reemit_start[far]:inel.reemit_start[far + 1]])
+    while True:
+        w, jw, _ = _draw_frequency(state, rows)
+        m2 = 1.0 - _uniform(state)
+        t0 = _tau0(inel, far, w)
+        keep = min(t0, 1.0 - _elastic_transmission(iface, spec, far, jw, w, _band(iface, w), m2))
+        if _uniform(state) * t0 < keep:
+            return True, w, jw, m2
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
