@@ -37,7 +37,7 @@ from phononmc.analytic_results import material_record as _material_record
 from phononmc.config import OUTPUT_SUFFIXES
 from phononmc.dispersion import DISPERSIONS
 from phononmc.mc import run as mc_run
-from phononmc.mc import rough, slab
+from phononmc.mc import multilayer, rough, slab
 
 PROG = "phononmc"
 
@@ -310,8 +310,8 @@ def _cmd_run(args) -> int:
     except OSError as exc:
         raise _WriteError(f"cannot write the results of {args.run_file}: {exc}") from None
     cfg = result.config
-    if cfg.slab is not None or cfg.surfaces:
-        kind = mc_run.SLAB_KIND if cfg.slab is not None else mc_run.ROUGH_KIND
+    if cfg.slab is not None or cfg.surfaces or cfg.layers is not None:
+        kind = mc_run.kind(cfg)
         SHOW[kind](result.path)
         if args.plot:
             _write_results_plot(kind, result.path, args.plot)
@@ -420,7 +420,8 @@ def _write_results_plot(kind, path, plot_path) -> None:
     from phononmc import plot
 
     reader, figure, what = {mc_run.SLAB_KIND: (slab.read_points, plot.profile_figure, "slab"),
-                            mc_run.ROUGH_KIND: (rough.read_points, plot.roughness_figure, "rough interface")}[kind]
+                            mc_run.ROUGH_KIND: (rough.read_points, plot.roughness_figure, "rough interface"),
+                            mc_run.LAYERS_KIND: (multilayer.read_points, plot.layers_figure, "with a layer stack")}[kind]
     attrs, records = reader(path)
     names = " | ".join(_material_names(attrs))
     _save_plot(figure(records, title=f"{attrs.get('name', '')}: {names} {what}"), plot_path)
@@ -440,6 +441,20 @@ def _print_rough(path) -> None:
     print(f"# results: {path}")
 
 
+def _print_layers(path) -> None:
+    """The table of a multilayer results file (what `run` prints and `show` reprints)."""
+    attrs, records = multilayer.read_points(path)
+    names = _material_names(attrs)
+    print(f"# {attrs.get('name', '?')}: {names[0]} | stack of {len(records[0]['layers']) if records else 0} layers | "
+          f"{names[-1]}, status {mc_run.run_status(path, attrs)}, seed {attrs.get('seed', '?')}")
+    print("# G_MC: incoherent Monte Carlo, packets crossing the stack by the model's rules; z = (G_MC - G_incoherent) "
+          "/ sigma; G_incoherent: the same picture, analytic (AMM, DMM without bulk scattering);")
+    print("# G_coherent: elastic waves through the stack (phases kept); G_interface: the bare interface. All for "
+          "emitted-phonon temperatures, MW m^-2 K^-1")
+    print(multilayer.format_table(records))
+    print(f"# results: {path}")
+
+
 def _show_analytic(path) -> None:
     res = analytic_results.read(path)
     print(f"# {res.attrs.get('command', 'analytic results')}   (phononmc {res.attrs.get('phononmc_version', '?')}, "
@@ -449,6 +464,7 @@ def _show_analytic(path) -> None:
 
 #: What `show` prints for each kind of results file.
 SHOW = {mc_run.KIND: _show_montecarlo, mc_run.SLAB_KIND: _print_slab, mc_run.ROUGH_KIND: _print_rough,
+        mc_run.LAYERS_KIND: _print_layers,
         analytic_results.KIND: _show_analytic}
 
 

@@ -49,7 +49,7 @@ from phononmc.validation import invalid, real, show
 from phononmc.materials import Material, material, materials
 
 __all__ = ["RunConfig", "InterfaceConfig", "TemperaturesConfig", "MonteCarloConfig", "TalliesConfig",
-           "SlabConfig", "SurfaceSpec", "load", "parse", "SIDES"]
+           "SlabConfig", "LayersConfig", "LayerSpec", "SurfaceSpec", "load", "parse", "SIDES"]
 
 #: Which medium emits phonons toward the interface.
 SIDES = ("both", 1, 2)
@@ -511,6 +511,113 @@ class SlabConfig(_Table):
         return self.thickness[0][1] > 0.0
 
 
+_STACK_WHY = ('stack is an array of layers between material_1 and material_2, in order from material_1, e.g. '
+              'stack = [{ material = "Al", thickness = 2e-9 }]; a layer graded linearly between its neighbours is '
+              '{ graded = true, thickness = 10e-9, sublayers = 20 }; thickness in m (> 0), or an array of '
+              'thicknesses for one layer (a series)')
+_LAYER_KEYS = ("material", "thickness", "scattering", "graded", "sublayers", "cells")
+#: Most sublayers of a graded layer in the Monte Carlo (each interface carries its own AMM tables).
+MAX_SUBLAYERS = 200
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of a [layers] stack.
+
+    material : a Material, or None for a graded layer (its neighbours set it).
+    thickness : (m,) one value, or the values of a thickness series (at most one layer has several).
+    scattering : None (ballistic), "database" or a `bulk.Scattering`.
+    sublayers : uniform sublayers of a graded layer (0: a plain layer). cells : tally cells (per sublayer).
+    """
+
+    material: Material | None
+    thickness: tuple
+    scattering: Scattering | str | None
+    sublayers: int
+    cells: int
+
+
+def _layer(where: str, entry) -> LayerSpec:
+    if isinstance(entry, LayerSpec):
+        return entry
+    if not isinstance(entry, dict):
+        raise invalid(where, entry, _STACK_WHY)
+    _check_keys(entry, _LAYER_KEYS, f"in {where}")
+    graded = entry.get("graded", False)
+    if not isinstance(graded, bool):
+        raise invalid(f"{where}.graded", graded, "graded is true (a layer graded linearly between its neighbours) "
+                                                 "or false")
+    if graded == ("material" in entry):
+        raise ValueError(f"{where}: give either material (a uniform layer) or graded = true, not "
+                         f"{'both' if graded else 'neither'}")
+    if "thickness" not in entry:
+        raise ValueError(f"{where}.thickness is missing: the layer thickness in m, e.g. thickness = 2e-9")
+    values = entry["thickness"] if isinstance(entry["thickness"], (list, tuple)) else [entry["thickness"]]
+    why = "each thickness is a number of metres > 0 (e.g. 2e-9), or an array of them for a series"
+    if not values:
+        raise invalid(f"{where}.thickness", entry["thickness"], why)
+    for k, h in enumerate(values):
+        at = f"{where}.thickness" + (f"[{k}]" if isinstance(entry["thickness"], (list, tuple)) else "")
+        if real(at, h, why) <= 0.0:
+            raise invalid(at, h, why)
+    if len(set(values)) < len(values):
+        raise invalid(f"{where}.thickness", entry["thickness"], "list each thickness of a series once")
+    if "sublayers" in entry and not graded:
+        raise invalid(f"{where}.sublayers", entry["sublayers"], "sublayers applies only to a graded layer")
+    sublayers = _count(1, f"sublayers is the number of uniform sublayers of the graded layer: an integer from 1 "
+                          f"to {MAX_SUBLAYERS}")(f"{where}.sublayers", entry.get("sublayers", 20)) if graded else 0
+    if sublayers > MAX_SUBLAYERS:
+        raise invalid(f"{where}.sublayers", sublayers, f"at most {MAX_SUBLAYERS} sublayers (each interface keeps "
+                                                       "its own AMM tables in the Monte Carlo)")
+    scat = entry.get("scattering", "none")
+    scat = None if scat == "none" else _scattering(f"{where}.scattering", scat)
+    cells = _count(1, "cells is the number of tally cells per layer (per sublayer of a graded layer): an integer "
+                      ">= 1")(f"{where}.cells", entry.get("cells", 4))
+    return LayerSpec(None if graded else _material(f"{where}.material", entry["material"]),
+                     tuple(float(h) for h in values), scat, sublayers, cells)
+
+
+def _stack(path, value) -> tuple[LayerSpec, ...]:
+    """The layers of a stack: at least one; at most one with a thickness series; no two graded
+    layers side by side (a graded layer takes its ends from its neighbours)."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise invalid(path, value, _STACK_WHY)
+    layers = tuple(_layer(f"{path}[{i}]", entry) for i, entry in enumerate(value))
+    series = [i for i, layer in enumerate(layers) if len(layer.thickness) > 1]
+    if len(series) > 1:
+        raise invalid(f"{path}[{series[1]}].thickness", list(layers[series[1]].thickness),
+                      f"only one layer may have a thickness series ({path}[{series[0]}] has one already)")
+    for i in range(len(layers) - 1):
+        if layers[i].sublayers and layers[i + 1].sublayers:
+            raise invalid(f"{path}[{i + 1}].graded", True, "two graded layers side by side have no material "
+                                                           "between them to take their ends from")
+    return layers
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayersConfig(_Table):
+    """[layers]: a stack between the half-spaces material_1 and material_2 (phononmc.mc.multilayer):
+    the incoherent Monte Carlo (interface events by the [[models]] rules, bulk scattering where a
+    layer has it) beside the coherent wave transmission. stack: `LayerSpec`s from material_1 on;
+    n_omega, n_angle: quadrature nodes of the coherent G per frequency and slowness piece."""
+
+    TABLE = "layers"
+    stack: tuple = _field(_stack, missing=_STACK_WHY)
+    n_omega: int = _field(_count(4, "n_omega is the number of frequency nodes per piece of the coherent G: an "
+                                    "integer >= 4"), 16)
+    n_angle: int = _field(_count(4, "n_angle is the number of slowness nodes per piece of the coherent G: an "
+                                    "integer >= 4"), 32)
+
+    @property
+    def variants(self) -> tuple[tuple[float, ...], ...]:
+        """The thicknesses of every layer (m) for each point of the series (one tuple if none)."""
+        series = next((i for i, layer in enumerate(self.stack) if len(layer.thickness) > 1), None)
+        if series is None:
+            return (tuple(layer.thickness[0] for layer in self.stack),)
+        return tuple(tuple(h if i == series else layer.thickness[0] for i, layer in enumerate(self.stack))
+                     for h in self.stack[series].thickness)
+
+
 def _default_output(name: str) -> Path:
     return Path("out") / f"{name}.h5"
 
@@ -528,6 +635,7 @@ class RunConfig(_Table):
     monte_carlo : MonteCarloConfig       [monte_carlo]
     tallies : TalliesConfig              [tallies]
     slab : SlabConfig or None            [slab]: present, the run is a slab (mc.slab), not a bare interface
+    layers : LayersConfig or None        [layers]: present, the run is a multilayer stack (mc.multilayer)
     surfaces : tuple[SurfaceSpec, ...]   [[surfaces]]: present, the interface is rough (mc.rough)
     text : str               the run-file text as read (provenance)
     source : pathlib.Path or None  absolute path of the run file, None for bare text
@@ -545,6 +653,7 @@ class RunConfig(_Table):
     monte_carlo: MonteCarloConfig = _table(MonteCarloConfig, required=False)
     tallies: TalliesConfig = _table(TalliesConfig, required=False)
     slab: SlabConfig | None = _table(SlabConfig, required=False, absent=None)
+    layers: LayersConfig | None = _table(LayersConfig, required=False, absent=None)
     surfaces: tuple[SurfaceSpec, ...] = _field(_surfaces, ())
     text: str = _field(_text, "", run_file=False, repr=False)
     source: Path | None = _field(_source, None, run_file=False)
@@ -580,6 +689,8 @@ class RunConfig(_Table):
             raise ValueError(f"{m2} is missing: {_MATERIAL_MISSING}")
         if not single and not self.models:
             raise ValueError(f"models is missing: {_MODELS_EXAMPLE}")
+        if self.layers is not None:
+            self._check_stack()
         if self.surfaces and self.slab is not None:
             raise invalid("surfaces", [sp.kind for sp in self.surfaces],
                           "a run is a bare or rough interface, or a slab: [[surfaces]] and [slab] exclude each other")
@@ -612,6 +723,51 @@ class RunConfig(_Table):
                                       f"layer {i} is {pair[i - 1] / mfp:.3g} mean free paths thick at T = {T:g} K "
                                       f"(mean free path {mfp:.3g} m): a packet would scatter about that many times; "
                                       f"at most {MAX_MFP_PER_LAYER:g} (thicknesses are in metres)")
+
+    def _check_stack(self):
+        """A [layers] run: two solid half-spaces, Debye branches, both walls, no [slab] or
+        [[surfaces]]; "database" scattering only for database materials, and not too thick."""
+        for other, present in (("slab", self.slab is not None), ("surfaces", bool(self.surfaces))):
+            if present:
+                raise invalid(other, "...", f"[layers] and [{other}] exclude each other: a run is one geometry")
+        if self.interface.dispersion != "debye":
+            raise invalid(self.interface.path("dispersion"), self.interface.dispersion,
+                          'multilayer runs use Debye branches: use dispersion = "debye"')
+        if self.monte_carlo.side != "both":
+            raise invalid(self.monte_carlo.path("side"), self.monte_carlo.side,
+                          'a multilayer run always sends packets from both half-spaces: leave side out (or "both")')
+        path = self.layers.path("stack")
+        named = [(self.interface.path(f"material_{i}"), getattr(self.interface, f"material_{i}")) for i in (1, 2)]
+        named += [(f"{path}[{i}].material", layer.material) for i, layer in enumerate(self.layers.stack)]
+        for where, m in named:
+            if m is not None and m.is_liquid:
+                raise invalid(where, m.name, "stacks are built of solids (the coherent stack solves the elastic "
+                                             "wave equation of solids); liquids are not supported in [layers]")
+        for i, layer in enumerate(self.layers.stack):
+            s = self.stack_scattering(i)
+            where = f"{path}[{i}].scattering"
+            if layer.scattering == "database" and s is None:
+                what = ("a graded layer's sublayers are not in the database" if layer.material is None else
+                        f"there are no built-in scattering coefficients for {layer.material.name!r}")
+                raise invalid(where, "database", f"{what}; give a table such as {{ mfp = 1e-7 }}, or \"none\"")
+            if s is None or layer.material is None:
+                continue
+            for T in self.temperatures.values:
+                mfp = mean_free_path(layer.material, s, T)
+                if max(layer.thickness) / mfp > MAX_MFP_PER_LAYER:
+                    raise invalid(f"{path}[{i}].thickness", max(layer.thickness),
+                                  f"the layer is {max(layer.thickness) / mfp:.3g} mean free paths thick at T = {T:g} K; "
+                                  f"at most {MAX_MFP_PER_LAYER:g} (thicknesses are in metres)")
+
+    def stack_scattering(self, i: int) -> Scattering | None:
+        """The `bulk.Scattering` of layer i of [layers] (None: ballistic, or "database" without coefficients)."""
+        layer = self.layers.stack[i]
+        if layer.scattering != "database":
+            return layer.scattering
+        m = layer.material
+        if m is None or m.name.lower() not in {n.lower() for n in scattering_materials()}:
+            return None
+        return scattering(m.name)
 
     def scattering(self, i: int) -> Scattering | None:
         """The `bulk.Scattering` of medium i (1, 2): the slab's table, or the database's (None if absent)."""

@@ -339,3 +339,56 @@ def roughness_figure(records, title: str | None = None) -> Figure:
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
+
+
+def layers_figure(records, title: str | None = None) -> Figure:
+    """Multilayer points (`mc.multilayer.read_points` records): (a) the mode-averaged
+    transmission ᾱ(ω) of material_1's phonons — coherent through the stack (one line per
+    thickness of a series), the bare interface, and the incoherent stack — for the first model;
+    (b) G against the thickness of the swept layer (or one column per point without a series):
+    Monte Carlo (incoherent) with error bars, the analytic incoherent and the coherent G
+    (lines), and the bare interface (dashed)."""
+    fig = Figure(figsize=(11.0, 4.4), layout="constrained")
+    ax_a, ax_g = fig.subplots(1, 2)
+    first = [r for r in records if r["model"] == records[0]["model"] and r["T"] == records[0]["T"]]
+    thz = 1e-12 / (2.0 * math.pi)
+    for r, colour in zip(first, _colours(len(first))):
+        size = f", layer {r['swept'] * 1e9:g} nm" if math.isfinite(r["swept"]) else ""
+        ax_a.plot(np.asarray(r["omega"]) * thz, r["alpha_coherent"], "-", color=colour, lw=1.0,
+                  label=f"coherent, with the stack{size}")
+    r0 = first[0]
+    ax_a.plot(np.asarray(r0["omega"]) * thz, r0["alpha_bare"], "--", color="k", lw=1.2, label="bare interface (AMM)")
+    if np.all(np.isfinite(r0["alpha_incoherent"])):
+        ax_a.plot(np.asarray(r0["omega"]) * thz, r0["alpha_incoherent"], ":", color="C3", lw=1.8,
+                  label=f"incoherent stack ({r0['model']})")
+    ax_a.set_xlabel("frequency ω/2π (THz)")
+    ax_a.set_ylabel("mode-averaged transmission ᾱ(ω)")
+    ax_a.set_ylim(0.0, 1.02)
+    ax_a.legend(fontsize=7)
+    ax_a.set_title("(a) transmission spectra, phonons from material 1", fontsize=9)
+    groups = {}
+    for r in records:
+        groups.setdefault((r["model"], r["T"]), []).append(r)
+    series = all(math.isfinite(r["swept"]) for r in records)
+    for k, (((model, T), rs), colour) in enumerate(zip(groups.items(), _colours(len(groups)))):
+        rs = sorted(rs, key=lambda r: r["swept"]) if series else rs
+        x = np.array([r["swept"] * 1e9 for r in rs]) if series else np.full(len(rs), float(k))
+        ax_g.errorbar(x, [r["G"] / MW for r in rs], yerr=[r["G_err"] / MW for r in rs], fmt="o", ms=MARKER,
+                      color=colour, capsize=2, label=f"{model}, T = {T:g} K: Monte Carlo (incoherent)")
+        g_inc = np.array([r["G_incoherent"] for r in rs]) / MW
+        if np.all(np.isfinite(g_inc)):
+            ax_g.plot(x, g_inc, ":", color=colour, lw=1.5, marker="_" if not series else None,
+                      label=f"{model}: incoherent, analytic")
+        ax_g.plot(x, [r["G_coherent"] / MW for r in rs], "-", color=colour, lw=1.0,
+                  marker="x" if not series else None, label=f"T = {T:g} K: coherent (waves)")
+        ax_g.axhline(rs[0]["G_interface"] / MW, color=colour, ls="--", lw=0.8, label=f"{model}: bare interface")
+    if series:
+        ax_g.set_xlabel("thickness of the swept layer (nm)")
+    else:
+        ax_g.set_xticks(range(len(groups)), [f"{m}\n{T:g} K" for m, T in groups], fontsize=7)
+    ax_g.set_ylabel("G (MW m⁻² K⁻¹), emitted-phonon temperatures")
+    ax_g.legend(fontsize=6)
+    ax_g.set_title("(b) conductance of the stack", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig

@@ -36,11 +36,13 @@ from phononmc.mc.events import interface_tables
 from phononmc.mc.interface import plan_side, run_batches, score_layout
 from phononmc.mc.rough import rough_points
 from phononmc.mc.slab import slab_points
+from phononmc.mc.multilayer import stack_points
 from phononmc.mc.tallies import ScoreTally, combine
 
 KIND = "montecarlo"
 SLAB_KIND = "slab"
 ROUGH_KIND = "rough"
+LAYERS_KIND = "layers"
 G_UNITS = "W m^-2 K^-1"
 #: (emitting side, occupation part) for each `monte_carlo.side` setting.
 SIDE_PARTS = {"both": ((1, "upper"), (2, "lower")), 1: ((1, "full"),), 2: ((2, "full"),)}
@@ -197,15 +199,18 @@ def _analytic(cfg: RunConfig, model, T: float, sides) -> float:
         for s, part in sides]))
 
 
-def _kind(cfg: RunConfig) -> str:
+def kind(cfg: RunConfig) -> str:
+    """The results kind a run writes: "layers", "slab", "rough" or "montecarlo"."""
+    if cfg.layers is not None:
+        return LAYERS_KIND
     return SLAB_KIND if cfg.slab is not None else ROUGH_KIND if cfg.surfaces else KIND
 
 
 def _new_points(cfg: RunConfig):
     """The points of a run and, for each, one batch runner per emitter:
     runner(seed, point, first_batch, n_batches, n_packets) -> scores (n_batches, layout size)."""
-    if cfg.slab is not None:
-        points, plans = slab_points(cfg)
+    if cfg.slab is not None or cfg.layers is not None:
+        points, plans = (slab_points if cfg.slab is not None else stack_points)(cfg)
         return points, [[w.run for w in walls] for walls in plans]
     if cfg.surfaces:
         return rough_points(cfg, SIDE_PARTS[cfg.monte_carlo.side])
@@ -248,7 +253,7 @@ def _write(cfg: RunConfig, points, complete: bool, prov: dict) -> Path:
                                       for i, m in media}),
              "dispersion": cfg.interface.dispersion, "side": cfg.monte_carlo.side}
     groups = {f"point_{i:03d}": p.group() for i, p in enumerate(points)}
-    return io.write(cfg.output, _kind(cfg), groups, attrs=attrs, provenance=prov)
+    return io.write(cfg.output, kind(cfg), groups, attrs=attrs, provenance=prov)
 
 
 #: Run-file fields a resumed run may change: how long to run, not what to simulate.
@@ -267,7 +272,7 @@ def _restore(cfg: RunConfig, points) -> dict:
     if not cfg.output.exists():
         raise ValueError(f"cannot resume: {cfg.output} does not exist (run without --resume first)")
     try:
-        res = io.read(cfg.output, kind=_kind(cfg))
+        res = io.read(cfg.output, kind=kind(cfg))
     except ValueError as exc:
         raise ValueError(f"cannot resume: {exc}; start over with --overwrite, or choose another output") from None
     previous = parse(res.attrs.get("run_file", ""), cfg.source.parent if cfg.source else ".", cfg.source)
@@ -343,7 +348,7 @@ def _simulate(cfg: RunConfig, resume: bool, overwrite: bool, progress: bool, wri
         prov["created"], prov["resumed"] = previous.get("created"), prov["created"]
         finished = previous.get("status") == "complete"
     elif write and not overwrite:
-        _refuse_unfinished(cfg.output, _kind(cfg))
+        _refuse_unfinished(cfg.output, kind(cfg))
     mc = cfg.monte_carlo
     # Both sides of a point run each chunk together: the bar counts a point's batches once.
     bar = tqdm(total=mc.batches * len(points), disable=not progress, unit="batch", desc=cfg.name,
