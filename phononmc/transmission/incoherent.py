@@ -45,10 +45,11 @@ incoherent sum over paths. In general the thickness average keeps the interferen
 distinct paths that acquire the same phase for every thickness — in one P–SV layer those
 with the same numbers of L and T crossings in a different order (ω h (n_L q_L + n_T q_T)),
 in a stack of several layers (even scalar) those with the same number of crossings of
-every layer — so it does not reduce to the incoherent result. For Si-like|Ge-like|Si-like
-the residual is a few 10⁻³ of the fractions at oblique P–SV incidence and ~10⁻⁴ of the
-hemispherical α; see tests/transmission/test_incoherent.py and docs/theory.md,
-"Multilayers (incoherent)".
+every layer — so it does not reduce to the incoherent result. Si|Ge|Si (database media,
+h ≫ λ, below all cutoffs): fractions off by up to 8·10⁻³ at oblique L incidence, hemispherical α off by
++0.1 % (L), −2.3 % (SV: beyond the Si L critical angle the L waves in Ge leave only by mode
+conversion), 0 (SH); two scalar layers: ~10⁻⁵. See tests/transmission/test_incoherent.py
+and docs/theory.md, "Multilayers (incoherent)".
 """
 
 from __future__ import annotations
@@ -197,7 +198,7 @@ def _check_model(model: str) -> None:
 
 
 def incoherent_alpha(m1: Material, m2: Material, layers, omega, model: str = "amm", n: int = 32) -> np.ndarray:
-    """α_{1→2,j}(ω) = ∫_0^1 τ_j(ω, μ) 2μ dμ through the stack for each branch j of m1, shape (3, *omega.shape).
+    """α_{1→2,j}(ω) = ∫_0^1 τ_j(ω, μ) 2μ dμ through the stack per branch j of m1, shape (3, *omega.shape).
 
     model "amm": τ_j from `incoherent_transmission_slowness`, angles by `amm.slowness_nodes`
     split at the critical slownesses of m1, m2 and every layer (n nodes per piece).

@@ -170,8 +170,10 @@ def test_thickness_average_of_a_two_layer_sh_stack_keeps_a_residual():
 
 def test_thickness_averaged_alpha_differs_only_in_p_sv():
     """Hemispherical α of Si|Ge|Si below every cutoff: SH recovered to the averaging error,
-    L and SV off by the P–SV residual (+0.1 % and −2.3 %: SV beyond the Si L critical angle
-    feeds L waves in Ge that only mode conversion lets out)."""
+    L and SV off by the P–SV residual (+0.08 % and −2 %: SV beyond the Si L critical angle
+    feeds L waves in Ge that only mode conversion lets out). The SV value moves by 10 % of
+    itself from 16 to 32 slowness nodes per piece (sharp guided-wave features), hence the
+    loose bounds; the SH check is the averaging error (10⁻⁹)."""
     omega = np.array([1e12])
     want = inc.incoherent_alpha(SI, SI, [(GE, 0.0)], omega)[:, 0]
     got = []
