@@ -292,14 +292,17 @@ def critical_slownesses(m1: Material, m2: Material, v_in: float) -> list[float]:
     return sorted({1.0 / v for v in speeds if v > v_in})
 
 
-def slowness_nodes(m1: Material, m2: Material, incident: str, n: int = 64):
+def slowness_nodes(m1: Material, m2: Material, incident: str, n: int = 64, others=()):
     """Quadrature in s for hemispherical averages: ∫_0^1 f 2μ dμ = 2v² ∫_0^{1/v} f(s) s ds.
 
     The interval is split at every critical slowness 1/v_k < 1/v_incident, where the
-    coefficients have square-root kinks. Returns (s, weight) with Σ weight·f ≈ ∫ f 2μ dμ.
+    coefficients have square-root kinks; `others` are further media whose critical
+    slownesses also split it (the layers of a stack). Returns (s, weight) with
+    Σ weight·f ≈ ∫ f 2μ dμ.
     """
     v_in = m1.v_long if incident == "L" else m1.v_trans
-    s, w = split_gauss_cosine([0.0, 1.0 / v_in, *critical_slownesses(m1, m2, v_in)], n)
+    kinks = {x for m in others for x in critical_slownesses(m, m, v_in)}.union(critical_slownesses(m1, m2, v_in))
+    s, w = split_gauss_cosine([0.0, 1.0 / v_in, *kinks], n)
     return s, 2.0 * v_in**2 * w * s
 
 
