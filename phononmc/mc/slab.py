@@ -2,7 +2,10 @@
 
 Geometry (1D in z, laterally infinite, 3D directions): medium 1 on [−L₁, 0], medium 2 on
 [0, L₂], black isothermal walls at z = −L₁ (T + ΔT/2) and z = L₂ (T − ΔT/2). With L₂ = 0
-there is one layer of medium 1 on [−L₁, 0] and no interface.
+there is one layer of medium 1 on [−L₁, 0] and no interface. The kernel takes any number
+of layers between the walls (`Geometry`: per-layer cells, scattering or none, one
+interface table per pair of neighbours); the multilayer stack (`mc.multilayer`) is the same
+kernel with more layers and ballistic outer ones.
 
 Method: steady-state, linearized, deviational Monte Carlo of independent trajectories
 (Péraud & Hadjiconstantinou, Phys. Rev. B 84, 205331 (2011); Appl. Phys. Lett. 101,
@@ -18,8 +21,9 @@ packet flies a free path drawn from its relaxation time, ℓ = −v_j τ_j(ω) l
   is parallel, so SV/SH labels carry over and the azimuth is never needed);
 * or meets a wall first, which absorbs it.
 
-Scores per batch (`slab_layout`; signed packet weights): absorbed[wall 1, wall 2]; crossed
-(net weight through the interface, + for 1 → 2); per cell, by track length ℓ_k (the path
+Scores per batch (`slab_layout`; signed packet weights): absorbed[wall 1, wall 2]; through[branch]
+(weight absorbed by the opposite wall, by the branch its wall emitted it in); crossed[interface]
+(net weight through each interface, + towards wall 2); per cell, by track length ℓ_k (the path
 length inside cell k), energy Σ w ℓ_k / v, pseudo Σ w ℓ_k / (v τ) and flux Σ w Δz_k (signed
 z-progress through the cell); collisions and interface hits (counts). One unit of weight
 stands for g_emit / (2N) (W m⁻² per kelvin of ΔT) of the wall that emitted it, so per
@@ -57,6 +61,7 @@ class SlabScores(NamedTuple):
     """Offsets of the slab scores in a batch's vector (see `slab_layout`)."""
 
     absorbed: int
+    through: int
     crossed: int
     energy: int
     pseudo: int
@@ -74,7 +79,7 @@ CORRELATED = ("crossed", "energy", "pseudo")
 def slab_layout(cells: int, interfaces: int = 1) -> Layout:
     """The scores of the slab kernel for `cells` cells in all (the first layer's first) and
     `interfaces` interfaces (crossed keeps one entry, always 0, for a single layer)."""
-    return Layout(SlabScores, {"absorbed": (2,), "crossed": (max(interfaces, 1),), "energy": (cells,),
+    return Layout(SlabScores, {"absorbed": (2,), "through": (3,), "crossed": (max(interfaces, 1),), "energy": (cells,),
                                "pseudo": (cells,),
                                "flux": (cells,), "collisions": (), "hits": ()})
 
@@ -183,6 +188,7 @@ def _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec):
     w = 1.0 if wall == 0 else -1.0
     top = geo.edges.shape[0] - 2  # the last layer
     omega, j, _ = _draw_frequency(state, emission)
+    emitted = j
     mu = math.sqrt(1.0 - _uniform(state))  # Lambert: μ² uniform on (0, 1]
     if wall == 0:
         layer, z = 0, geo.edges[0]
@@ -216,9 +222,13 @@ def _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec):
             mu = 2.0 * _uniform(state) - 1.0
         elif boundary == 1 and layer == 0:
             t[U64(off.absorbed)] += w
+            if wall == 1:
+                t[U64(off.through + emitted)] += w
             return
         elif boundary == 2 and layer == top:
             t[U64(off.absorbed + 1)] += w
+            if wall == 0:
+                t[U64(off.through + emitted)] += w
             return
         else:  # interface k between layers k (its side 0) and k + 1 (side 1)
             t[U64(off.hits)] += 1.0
