@@ -20,7 +20,7 @@ STACK = [(AL2O3, 1e-9), (PB, 0.0), (GE, 2e-9)]
 def omegas(*media):
     """Frequencies (rad s⁻¹) on both sides of every cutoff of the media, and one above all."""
     cuts = np.array(landauer._cutoffs(*media))
-    return np.sort(np.concatenate([[1e11], 0.97 * cuts, 1.03 * cuts]))
+    return np.sort(np.concatenate([[1e11], 0.97 * cuts, cuts, 1.03 * cuts]))  # at a cutoff it is closed
 
 
 def slownesses(m, incident, n=25):
@@ -77,6 +77,15 @@ def test_detailed_balance_through_the_stack(model):
         g21 = inc.incoherent_conductance(GE, SI, STACK[::-1], T, model, n)
         np.testing.assert_allclose(g12, g21, rtol=1e-12)
     assert np.all(np.abs(g12 / landauer.conductance(SI, GE, T, model) - 1.0) > 0.05)
+
+
+def test_alpha_converges_with_the_layer_critical_slownesses_as_breaks():
+    """A layer faster than m1 (Al2O3 in Si|Al2O3|Ge) stops its waves beyond its own critical
+    slownesses; with those as breaks of the slowness pieces 12 nodes per piece give α to 10⁻⁶
+    (without them the error is 2–5 %)."""
+    omega = np.array([1e12])
+    ref = inc.incoherent_alpha(SI, GE, [(AL2O3, 0.0)], omega, n=64)
+    np.testing.assert_allclose(inc.incoherent_alpha(SI, GE, [(AL2O3, 0.0)], omega, n=12), ref, rtol=0, atol=2e-6)
 
 
 def test_dmm_single_layer_is_the_series_formula():
