@@ -348,7 +348,7 @@ def layers_figure(records, title: str | None = None) -> Figure:
     (b) G against the thickness of the swept layer (or one column per point without a series):
     Monte Carlo (incoherent) with error bars, the analytic incoherent and the coherent G
     (lines), and the bare interface (dashed)."""
-    fig = Figure(figsize=(11.0, 4.4), layout="constrained")
+    fig = Figure(figsize=(13.0, 4.6), layout="constrained")
     ax_a, ax_g = fig.subplots(1, 2)
     first = [r for r in records if r["model"] == records[0]["model"] and r["T"] == records[0]["T"]]
     thz = 1e-12 / (2.0 * math.pi)
@@ -370,24 +370,29 @@ def layers_figure(records, title: str | None = None) -> Figure:
     for r in records:
         groups.setdefault((r["model"], r["T"]), []).append(r)
     series = all(math.isfinite(r["swept"]) for r in records)
+    coherent_done = set()
     for k, (((model, T), rs), colour) in enumerate(zip(groups.items(), _colours(len(groups)))):
         rs = sorted(rs, key=lambda r: r["swept"]) if series else rs
         x = np.array([r["swept"] * 1e9 for r in rs]) if series else np.full(len(rs), float(k))
+        style = {"marker": "_", "ms": 14} if not series else {}
         ax_g.errorbar(x, [r["G"] / MW for r in rs], yerr=[r["G_err"] / MW for r in rs], fmt="o", ms=MARKER,
-                      color=colour, capsize=2, label=f"{model}, T = {T:g} K: Monte Carlo (incoherent)")
+                      color=colour, capsize=2, label=f"{model}, {T:g} K: Monte Carlo")
         g_inc = np.array([r["G_incoherent"] for r in rs]) / MW
         if np.all(np.isfinite(g_inc)):
-            ax_g.plot(x, g_inc, ":", color=colour, lw=1.5, marker="_" if not series else None,
-                      label=f"{model}: incoherent, analytic")
-        ax_g.plot(x, [r["G_coherent"] / MW for r in rs], "-", color=colour, lw=1.0,
-                  marker="x" if not series else None, label=f"T = {T:g} K: coherent (waves)")
-        ax_g.axhline(rs[0]["G_interface"] / MW, color=colour, ls="--", lw=0.8, label=f"{model}: bare interface")
+            ax_g.plot(x, g_inc, ":", color=colour, lw=1.5, label=f"{model}, {T:g} K: incoherent, analytic", **style)
+        ax_g.plot(x, np.full(len(x), rs[0]["G_interface"] / MW), "--", color=colour, lw=0.8,
+                  label=f"{model}, {T:g} K: bare interface", **style)
+        if T not in coherent_done:
+            coherent_done.add(T)
+            ax_g.plot(x, [r["G_coherent"] / MW for r in rs], "-", color="k", lw=1.0,
+                      label=f"{T:g} K: coherent (waves, any model)", **style)
     if series:
         ax_g.set_xlabel("thickness of the swept layer (nm)")
     else:
         ax_g.set_xticks(range(len(groups)), [f"{m}\n{T:g} K" for m, T in groups], fontsize=7)
+    ax_g.set_yscale("log")
     ax_g.set_ylabel("G (MW m⁻² K⁻¹), emitted-phonon temperatures")
-    ax_g.legend(fontsize=6)
+    ax_g.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax_g.set_title("(b) conductance of the stack", fontsize=9)
     if title:
         fig.suptitle(title, fontsize=10)
