@@ -10,7 +10,7 @@ Analytic Landauer G (emitted-phonon temperatures, phonons from medium 1), two pa
 (b) the fraction of the heat carried inelastically, G_inel / G.
 
 Medium 1 is the stiff side: its phonons above the soft side's cutoffs have no elastic
-partner, which is what the channel adds (theory.md, "Inelastic channel"). Detailed balance
+partner, which is what the channel adds (docs/theory.md, "Inelastic channel"). Detailed balance
 bounds A by what medium 2 can return; a too large A stops with that error.
 """
 
