@@ -153,3 +153,45 @@ def test_crossover_script_writes_its_figure(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         crossover.main(["-o", str(tmp_path / "x.png"), "--eta", "-1"])
     assert info.value.code == 2 and "--eta" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ analysis/inelastic_conductance.py
+INELASTIC = Path(__file__).resolve().parents[1] / "analysis" / "inelastic_conductance.py"
+_spec = importlib.util.spec_from_file_location("inelastic_conductance", INELASTIC)
+inelastic_script = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(inelastic_script)
+
+
+def test_inelastic_figure_plots_the_landauer_conductances(tmp_path, capsys):
+    """The plotted curves are landauer.conductance with and without the channel and the radiation
+    limit, computed here directly; (b) is G_inel / G from landauer.inelastic_fraction."""
+    from phononmc.models import Model
+    from phononmc.transmission.inelastic import Inelastic
+
+    diamond, pb = phononmc.material("diamond"), phononmc.material("Pb")
+    T = np.geomspace(5.0, 300.0, 4)
+    channel = Inelastic(0.02, m=0.5)
+    fig = inelastic_script.figure(diamond, pb, T, channel)
+    ax_g, ax_f = fig.axes
+    lines = {ln.get_label(): ln for ln in ax_g.get_lines()}
+    for kind in ("dmm", "amm"):
+        model = Model(kind, inelastic=channel)
+        np.testing.assert_allclose(lines[f"{kind.upper()} (elastic)"].get_ydata(),
+                                   phononmc.landauer.conductance(diamond, pb, T, kind), rtol=1e-12)
+        np.testing.assert_allclose(lines[f"{kind.upper()} + inelastic"].get_ydata(),
+                                   phononmc.landauer.conductance(diamond, pb, T, model), rtol=1e-12)
+        fraction = next(ln for ln in ax_f.get_lines() if ln.get_label() == f"{kind.upper()} + inelastic")
+        np.testing.assert_allclose(fraction.get_ydata(), phononmc.landauer.inelastic_fraction(diamond, pb, T, model),
+                                   rtol=1e-10)
+    np.testing.assert_allclose(lines["phonon radiation limit"].get_ydata(),
+                               phononmc.landauer.radiation_limit(diamond, pb, T), rtol=1e-12)
+    np.testing.assert_array_equal(lines["phonon radiation limit"].get_xdata(), T)
+    assert ax_g.get_xscale() == ax_g.get_yscale() == "log" and "W m" in ax_g.get_ylabel()
+
+    out = tmp_path / "inelastic.png"
+    assert inelastic_script.main(["-o", str(out), "--points", "3", "--T-range", "10", "100"]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(SystemExit) as info:  # Pb cannot return what diamond sends: one line naming A
+        inelastic_script.main(["-o", str(tmp_path / "x.png"), "--A", "1", "--m", "1", "--points", "3"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "inelastic.A = 1.0 is invalid" in err and err.count("\n") == 1

@@ -8,6 +8,7 @@ import pytest
 
 from phononmc.config import InterfaceConfig, MonteCarloConfig, RunConfig, TemperaturesConfig, load, parse
 from phononmc.models import Model
+from phononmc.transmission.inelastic import Inelastic
 from phononmc.materials import Material, material
 
 RUNS = Path(__file__).resolve().parents[1] / "runs"
@@ -248,6 +249,20 @@ BAD = [
      ["models[0].roughness = 0.5 is invalid", "0.5e-9 for 0.5 nm"]),
     ("roughness on dmm", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\nroughness = 1e-9'),
      ["models[0].roughness = 1e-09 is invalid"]),
+    ("inelastic negative A", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\ninelastic = { A = -0.2 }'),
+     ["models[0].inelastic.A = -0.2 is invalid", "finite number >= 0"]),
+    ("inelastic zero T_ref", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\ninelastic = { A = 0.2, q = 1.0, T_ref = 0.0 }'),
+     ["models[0].inelastic.T_ref = 0.0 is invalid", "> 0 (K)"]),
+    ("inelastic string m", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\ninelastic = { A = 0.2, m = "one" }'),
+     ['models[0].inelastic.m = "one" is invalid']),
+    ("inelastic omega_ref", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\ninelastic = { A = 0.2, omega_ref = -1.0 }'),
+     ["models[0].inelastic.omega_ref = -1.0 is invalid", "rad/s"]),
+    ("inelastic without A", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\ninelastic = { q = 1.0 }'),
+     ["models[0].inelastic.A is missing"]),
+    ("inelastic unknown key", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\ninelastic = { A = 0.2, n = 1.0 }'),
+     ["models[0].inelastic has unknown key 'n'", "A, q, m, T_ref, omega_ref"]),
+    ("inelastic not a table", edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\ninelastic = 0.2'),
+     ["models[0].inelastic = 0.2 is invalid", "{ A = 0.2"]),
     ("unknown model kind", MINIMAL + '[[models]]\nkind = "specular"\n',
      ['models[1].kind = "specular" is invalid', "amm, dmm, mixed, ziman, soffer"]),
     ("model without kind", MINIMAL + "[[models]]\np = 0.5\n", ["models[1].kind is missing"]),
@@ -363,6 +378,20 @@ def test_modelspec_labels_and_normalisation():
     assert Model("ziman", roughness=0.3e-9).label == "ziman(eta=0.3 nm)"
     assert str(Model("dmm")) == "dmm"
     assert not Model("dmm").needs_debye and Model("soffer", roughness=1e-9).needs_debye
+
+
+def test_models_with_the_inelastic_channel():
+    text = edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\n[[models]]\nkind = "dmm"\n'
+                'inelastic = { A = 0.2, q = 1.0, m = 1.0, T_ref = 300.0, omega_ref = 1e13 }\n'
+                '[[models]]\nkind = "mixed"\np = 0.5\ninelastic = { A = 0 }')
+    cfg = parse(text)
+    assert [m.label for m in cfg.models] == ["dmm", "dmm+inelastic(A=0.2, q=1, m=1)", "mixed(p=0.5)+inelastic(A=0, q=0, m=0)"]
+    assert cfg.models[1].inelastic == Inelastic(0.2, q=1.0, m=1.0, T_ref=300.0, omega_ref=1e13)
+    assert cfg.models[2].inelastic.omega_ref == 1e13 and cfg.models[0].inelastic is None
+    repeated = edit(MINIMAL, 'kind = "amm"', 'kind = "dmm"\ninelastic = { A = 0.2 }\n'
+                    '[[models]]\nkind = "dmm"\ninelastic = { A = 0.2, T_ref = 100.0 }')  # q = 0: T_ref is moot
+    with pytest.raises(ValueError, match=re.escape("repeats models[0]")):
+        parse(repeated)
 
 
 def test_runconfig_direct_construction(tmp_path, monkeypatch):
