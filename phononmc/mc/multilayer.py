@@ -71,7 +71,8 @@ class StackPoint:
 
     names, thickness : the uniform layers between the half-spaces (m). swept : thickness (m)
     of the layer of a thickness series (NaN without one). heat_capacity : C per medium,
-    leads included (J m⁻³ K⁻¹). spectra : `spectra` of the stack. emitted : (g₁/2, g₂/2) per kelvin of ΔT (W m⁻² K⁻¹).
+    leads included (J m⁻³ K⁻¹). spectra : ᾱ(ω) of the stack (`coherent_spectra` and
+    "alpha_incoherent", `incoherent_analytic`). emitted : (g₁/2, g₂/2) per kelvin of ΔT (W m⁻² K⁻¹).
     tallies : [wall 1, wall 2] `ScoreTally`. G_interface : Landauer G of the bare
     material_1 | material_2 interface under the model; G_coherent : coherent wave G of the
     stack; G_incoherent : analytic incoherent G (NaN where it does not apply: bulk scattering,
@@ -159,32 +160,37 @@ def _has_incoherent(layers, model) -> bool:
     return model.kind in ("amm", "dmm") and all(s.scattering is None for s in layers)
 
 
-def spectra(m1, m2, layers, model, n_angle: int) -> dict:
-    """Mode-averaged transmissions ᾱ(ω) = Σ_j D_1j v_1j α_1j / Σ_j D_1j v_1j on `N_SPECTRUM`
-    frequencies (rad s⁻¹, "omega") up to material_1's highest cutoff: "alpha_coherent" through
-    the stack, "alpha_bare" of the bare m1 | m2 interface (coherent, i.e. the AMM), and
-    "alpha_incoherent" (NaN where `_has_incoherent` is false)."""
+def _frequencies(m1) -> tuple[np.ndarray, np.ndarray]:
+    """The `N_SPECTRUM` frequencies of the stored spectra (rad s⁻¹) and the weights D_1j v_1j (3, n)."""
     bs = branches(m1)
     omega = np.linspace(0.0, max(b.omega_cutoff for b in bs), N_SPECTRUM + 1)[1:]
-    weight = np.stack([b.dos_velocity(omega) for b in bs])
+    return omega, np.stack([b.dos_velocity(omega) for b in bs])
+
+
+def _mode_average(m1, alpha) -> np.ndarray:
+    """ᾱ(ω) = Σ_j D_1j v_1j α_1j / Σ_j D_1j v_1j of per-branch α (3, n) on `_frequencies`."""
+    weight = _frequencies(m1)[1]
+    return (weight * alpha).sum(axis=0) / weight.sum(axis=0)
+
+
+def coherent_spectra(m1, m2, layers, n_angle: int) -> dict:
+    """Mode-averaged transmissions ᾱ(ω) (`_mode_average`) on `_frequencies` ("omega", rad s⁻¹):
+    "alpha_coherent" through the stack and "alpha_bare" of the bare m1 | m2 interface (coherent,
+    i.e. the AMM)."""
+    omega = _frequencies(m1)[0]
     stack = [multilayer.Layer(s.material, s.thickness) for s in layers]
-
-    def average(alpha):
-        return (weight * alpha).sum(axis=0) / weight.sum(axis=0)
-
-    out = {"omega": omega, "alpha_coherent": average(multilayer.alpha(m1, m2, stack, omega, n_angle)),
-           "alpha_bare": average(multilayer.alpha(m1, m2, [], omega, n_angle))}
-    out["alpha_incoherent"] = (average(incoherent.incoherent_alpha(m1, m2, stack, omega, model.kind, n_angle))
-                               if _has_incoherent(layers, model) else np.full(N_SPECTRUM, np.nan))
-    return out
+    return {"omega": omega, "alpha_coherent": _mode_average(m1, multilayer.alpha(m1, m2, stack, omega, n_angle)),
+            "alpha_bare": _mode_average(m1, multilayer.alpha(m1, m2, [], omega, n_angle))}
 
 
-def _incoherent(m1, m2, layers, T, model) -> float:
-    """Analytic incoherent G of a ballistic stack for the AMM and DMM; NaN otherwise."""
+def incoherent_analytic(m1, m2, layers, temps, model, n_angle: int) -> tuple[np.ndarray, np.ndarray]:
+    """(G(T) per temperature, ᾱ(ω) on `_frequencies`) of the analytic incoherent stack; NaN where
+    `_has_incoherent` is false. Neither depends on the thicknesses (no phases, no scattering)."""
     if not _has_incoherent(layers, model):
-        return math.nan
-    return float(incoherent.incoherent_conductance(m1, m2, [multilayer.Layer(s.material, s.thickness) for s in layers],
-                                                   T, model.kind))
+        return np.full(len(temps), np.nan), np.full(N_SPECTRUM, np.nan)
+    stack = [multilayer.Layer(s.material, s.thickness) for s in layers]
+    alpha = incoherent.incoherent_alpha(m1, m2, stack, _frequencies(m1)[0], model.kind, n_angle)
+    return np.atleast_1d(incoherent.incoherent_conductance(m1, m2, stack, temps, model.kind)), _mode_average(m1, alpha)
 
 
 def stack_points(cfg) -> tuple[list, list]:
@@ -200,23 +206,23 @@ def stack_points(cfg) -> tuple[list, list]:
     temps = np.array(cfg.temperatures.values)
     coherent = [multilayer.conductance(m1, m2, [multilayer.Layer(s.material, s.thickness) for s in layers], temps,
                                        lay.n_omega, lay.n_angle) for layers in expanded]
+    spectra = [coherent_spectra(m1, m2, layers, lay.n_angle) for layers in expanded]
     points, plans = [], []
     for model in cfg.models:
         ifs = stack_interfaces(media, model)
-        spectrum = [spectra(m1, m2, layers, model, lay.n_angle) for layers in expanded]
+        g_inc, alpha_inc = incoherent_analytic(m1, m2, expanded[0], temps, model, lay.n_angle)
         for it, T in enumerate(cfg.temperatures.values):
             g_bare = float(landauer.conductance(m1, m2, T, model, delta_T=cfg.temperatures.delta_T))
             geometries = [geometry((LEAD, *(s.thickness for s in layers), LEAD), cells) for layers in expanded]
             walls, _ = plan_walls(media, scattering, model, T, cfg.temperatures.delta_T, geometries, ifs)
             C = tuple(heat_capacity(m, T) for m in media)
-            for v, layers, pair, g_coh, spec in zip(variants, expanded, walls, coherent, spectrum):
+            for v, layers, pair, g_coh, spec in zip(variants, expanded, walls, coherent, spectra):
                 tallies = [ScoreTally(w.layout, w.unit / mc.packets_per_batch, CORRELATED) for w in pair]
                 points.append(StackPoint(str(model), T, cfg.temperatures.delta_T, tuple(s.material.name for s in layers),
                                          tuple(s.thickness for s in layers),
                                          v[series] if series is not None else math.nan, cells, C,
                                          tuple(w.unit for w in pair), tallies, g_bare, float(g_coh[it]),
-                                         _incoherent(m1, m2, layers, T, model),
-                                         spec))
+                                         float(g_inc[it]), {**spec, "alpha_incoherent": alpha_inc}))
                 plans.append(pair)
     return points, plans
 
