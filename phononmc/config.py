@@ -662,6 +662,12 @@ class RunConfig(_Table):
         if self.output is None:
             object.__setattr__(self, "output", _output(self.path("output"), _default_output(self.name)))
         self._check_layers()
+        for i, m in enumerate(self.models):
+            where = "[[surfaces]]" if self.surfaces else "[layers]" if self.layers is not None else None
+            if m.inelastic is not None and where:
+                raise invalid(f"models[{i}].inelastic", m.inelastic.label,
+                              f"the inelastic channel is simulated at a flat single interface (a bare interface or "
+                              f"a [slab] bilayer), not with {where}: remove it from this run")
         dispersion = self.interface.dispersion
         for i, m in enumerate(self.models):
             if m.needs_debye and dispersion != "debye":

@@ -46,10 +46,13 @@ import numba as nb
 import numpy as np
 
 from phononmc.dispersion import branches
-from phononmc.mc.emission import Emission, _draw_frequency
+from phononmc.landauer import inelastic_channel
+from phononmc.mc.emission import Emission, _draw_frequency, emission_table
 from phononmc.mc.rng import U64, _stream, _uniform
 from phononmc.models import SPECULAR_CONSTANT, SPECULAR_ZIMAN
+from phononmc.quadrature import occupation_weight
 from phononmc.transmission import amm
+from phononmc.transmission.inelastic import power_law
 
 #: Segments in μ² between critical angles (at most 5 kinks: 2 media × L, T), and grid cells
 #: per half-segment (in y, see the module docstring).
@@ -365,6 +368,25 @@ class InelasticChannel(NamedTuple):
 
 #: The kernel input of a purely elastic model.
 ELASTIC = InelasticChannel(False, np.zeros(2), np.zeros(2), 1.0, np.zeros(0), np.zeros(3, dtype=np.int64))
+
+
+def inelastic_tables(m1, m2, model, T: float, dispersion: str = "debye") -> InelasticChannel:
+    """Kernel input of the model's inelastic channel at T (K) (`landauer.inelastic_channel`):
+    `ELASTIC` for a purely elastic model or a channel that carries nothing; else both sides'
+    amplitudes and exponents and their re-emission tables ∝ F_s τ0_s (linear response at T)."""
+    if model.inelastic is None:
+        return ELASTIC
+    ch = inelastic_channel(m1, m2, T, model, dispersion)
+    if not ch.G_inel > 0.0:
+        return ELASTIC
+    rows = []
+    for (a, b), amplitude, exponent in zip(((m1, m2), (m2, m1)), ch.amplitude, ch.exponent):
+        factor = (lambda amp, e: lambda j, w: 0.25 * power_law(amp, e, ch.omega_ref, w))(amplitude, exponent)
+        table = emission_table(a, b, occupation_weight(T), T, dispersion, factor=factor) if amplitude > 0 else None
+        rows.append(table.kernel_input(np.array([np.inf])).rows if table is not None else np.zeros(0))
+    start = np.array([0, rows[0].size, rows[0].size + rows[1].size], dtype=np.int64)
+    return InelasticChannel(True, np.array(ch.amplitude, dtype=float), np.array(ch.exponent, dtype=float),
+                            float(ch.omega_ref), np.concatenate(rows), start)
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")

@@ -69,7 +69,8 @@ class PointResult:
     """Monte Carlo G at one (model, T) with its analytic counterpart.
 
     G, G_err, G_analytic in W m⁻² K⁻¹ (emitted-phonon temperatures, like Landauer);
-    z = (G − G_analytic)/G_err (see `z_score`). tallies: one `tallies.ScoreTally` per emitting
+    z = (G − G_analytic)/G_err (see `z_score`). G_inel_analytic: the part of G_analytic the
+    inelastic channel carries (NaN for an elastic model; `G_inel` is the Monte Carlo's). tallies: one `tallies.ScoreTally` per emitting
     side, with the scores of `interface.score_layout` in units of G_emit/N of that side (W m⁻² K⁻¹).
     spectral_edges (rad s⁻¹) and angle_edges (sin θ) are the histogram bin edges.
     """
@@ -82,6 +83,7 @@ class PointResult:
     tallies: list
     spectral_edges: np.ndarray
     angle_edges: np.ndarray
+    G_inel_analytic: float = math.nan
     complete: bool = False
 
     @property
@@ -95,6 +97,12 @@ class PointResult:
     @property
     def z(self) -> float:
         return z_score(self.G, self.G_err, self.G_analytic)
+
+    @property
+    def G_inel(self) -> tuple[float, float]:
+        """(G_inel, σ): the heat per kelvin the inelastic channel carries, from the packets it
+        transmitted (W m⁻² K⁻¹); 0 for an elastic model."""
+        return combine(self.tallies, "inelastic")
 
     @property
     def batches(self) -> int:
@@ -113,6 +121,10 @@ class PointResult:
         ds = {"G": (np.float64(self.G), G_UNITS), "G_err": (np.float64(self.G_err), G_UNITS),
               "G_analytic": (np.float64(self.G_analytic), G_UNITS),
               "spectral_edges": (self.spectral_edges, "rad s^-1"), "angle_edges": (self.angle_edges, "1")}
+        if math.isfinite(self.G_inel_analytic):
+            g_inel, g_inel_err = self.G_inel
+            ds.update({"G_inel": (np.float64(g_inel), G_UNITS), "G_inel_err": (np.float64(g_inel_err), G_UNITS),
+                       "G_inel_analytic": (np.float64(self.G_inel_analytic), G_UNITS)})
         for side, t in zip(self.sides, self.tallies):
             ds.update(t.datasets(f"side{side}_", G_UNITS))
         return {"attrs": {"model": self.model, "T": self.T, "delta_T": self.delta_T, "sides": np.array(self.sides),
@@ -151,17 +163,26 @@ class SimulationResult:
     new_batches: int = 0  # batches run by this call, summed over points (0: a resume had nothing to do)
 
     def table(self) -> str:
-        """Plain-text table: T, G_MC ± σ, G_analytic, z, per model."""
+        """Plain-text table: T, G_MC ± σ, G_analytic, z, per model; then the inelastic fractions."""
         return format_table([{"model": p.model, "T": p.T, "G": p.G, "G_err": p.G_err, "G_analytic": p.G_analytic,
-                              "z": p.z, "batches": p.batches} for p in self.points])
+                              "z": p.z, "batches": p.batches} for p in self.points]
+                            + [{"model": p.model, "T": p.T, "G": p.G, "G_inel": p.G_inel[0], "G_inel_err": p.G_inel[1],
+                                "G_inel_analytic": p.G_inel_analytic, "G_analytic": p.G_analytic}
+                               for p in self.points if math.isfinite(p.G_inel_analytic)])
 
 
 def format_table(rows) -> str:
     """Rows of dicts (model, T, G, G_err, G_analytic [W m⁻² K⁻¹], z, batches) as a text table;
-    z reads "exact" where G_err = 0 and G equals G_analytic to round-off."""
+    z reads "exact" where G_err = 0 and G equals G_analytic to round-off. Rows with "G_inel"
+    (the inelastic channel's share, Monte Carlo and analytic) follow the table as comment lines."""
     head = f"{'model':<20} {'T [K]':>9} {'G_MC [MW m^-2 K^-1]':>26} {'G_analytic':>12} {'z':>7} {'batches':>8}"
     lines = [head, "-" * len(head)]
     for r in rows:
+        if "G_inel" in r:
+            lines.append(f"# {r['model']}, T = {r['T']:g} K: the inelastic channel carries {r['G_inel'] / 1e6:.5g} ± "
+                         f"{r['G_inel_err'] / 1e6:.2g} MW m^-2 K^-1 (analytic {r['G_inel_analytic'] / 1e6:.5g}), a "
+                         f"fraction {r['G_inel'] / r['G']:.4f} of G (analytic {r['G_inel_analytic'] / r['G_analytic']:.4f})")
+            continue
         z = "exact" if r["G_err"] == 0 and r["z"] == 0 else f"{r['z']:.2f}"
         lines.append(f"{r['model']:<20} {r['T']:>9.4g} {r['G'] / 1e6:>15.7g} ± {r['G_err'] / 1e6:<8.2g} "
                      f"{r['G_analytic'] / 1e6:>12.7g} {z:>7} {r['batches']:>8d}")
@@ -179,6 +200,12 @@ def read_table(path) -> tuple[dict, list[dict]]:
         G, G_err, G_analytic = float(g["G"]), float(g["G_err"]), float(g["G_analytic"])
         rows.append({"model": g.attrs["model"], "T": g.attrs["T"], "G": G, "G_err": G_err, "G_analytic": G_analytic,
                      "z": z_score(G, G_err, G_analytic), "batches": int(min(g[f"side{s}_batches"] for s in sides))})
+    for name in sorted(res.groups):
+        g = res.groups[name]
+        if "G_inel" in g.datasets:
+            rows.append({"model": g.attrs["model"], "T": g.attrs["T"], "G": float(g["G"]),
+                         "G_analytic": float(g["G_analytic"]), "G_inel": float(g["G_inel"]),
+                         "G_inel_err": float(g["G_inel_err"]), "G_inel_analytic": float(g["G_inel_analytic"])})
     return {**res.attrs, "status": run_status(path, res.attrs)}, rows
 
 
@@ -191,11 +218,12 @@ def run_status(path, attrs: dict) -> str:
     return status
 
 
-def _analytic(cfg: RunConfig, model, T: float, sides) -> float:
-    """Landauer G for exactly what the sides emit (average over emitting sides)."""
+def _analytic(cfg: RunConfig, model, T: float, sides, g=landauer.conductance) -> float:
+    """Landauer G for exactly what the sides emit (average over emitting sides); with
+    g = landauer.inelastic_conductance, the inelastic channel's part of it."""
     return float(np.mean([
-        landauer.conductance(cfg.interface.material_1, cfg.interface.material_2, T, model, side=s,
-                             dispersion=cfg.interface.dispersion, delta_T=cfg.temperatures.delta_T, part=part)
+        g(cfg.interface.material_1, cfg.interface.material_2, T, model, side=s,
+          dispersion=cfg.interface.dispersion, delta_T=cfg.temperatures.delta_T, part=part)
         for s, part in sides]))
 
 
@@ -231,7 +259,9 @@ def _new_points(cfg: RunConfig):
             points.append(PointResult(str(model), T, delta_T, tuple(s for s, _ in sides),
                                       _analytic(cfg, model, T, sides), tallies,
                                       np.linspace(0.0, top, bins.spectral_bins + 1),
-                                      np.linspace(0.0, 1.0, bins.angle_bins + 1)))
+                                      np.linspace(0.0, 1.0, bins.angle_bins + 1),
+                                      math.nan if model.inelastic is None else
+                                      _analytic(cfg, model, T, sides, landauer.inelastic_conductance)))
             plans.append([lambda seed, index, first, n, n_packets, pl=pl, p=points[-1]:
                           run_batches(pl, seed, index, first, n, n_packets, layout, p.spectral_edges[-1])
                           for pl in side_plans])

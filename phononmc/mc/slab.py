@@ -50,7 +50,8 @@ from phononmc import bulk, io, landauer
 from phononmc.dispersion import branches
 from phononmc.jump import Jump, LineFit, fit_line, measured_jump
 from phononmc.mc.emission import Emission, EmissionTable, _draw_frequency, emission_table
-from phononmc.mc.events import Interfaces, _band, _interface_at, _interface_event, interface_tables, stack
+from phononmc.mc.events import (ELASTIC, InelasticChannel, Interfaces, _band, _inelastic_event, _interface_at,
+                                _interface_event, inelastic_tables, interface_tables, stack)
 from phononmc.mc.rng import U64, _stream, _uniform, emitter_key
 from phononmc.mc.tallies import Layout, ScoreTally
 from phononmc.models import Specularity, parse_model
@@ -180,7 +181,7 @@ def _add_ranges(t, d, off):
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy")
-def _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec):
+def _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec, inel):
     """One packet from `wall` (0: wall 1, weight +1; 1: wall 2, weight −1) until a wall absorbs it.
 
     A packet exactly parallel to the interfaces in a ballistic layer never arrives anywhere: it
@@ -235,16 +236,24 @@ def _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec):
             side = 0 if boundary == 2 else 1
             k = layer - side
             iface = _interface_at(ifs, k)
+            band = _band(iface, omega)
+            j_in, mu_in = j, mu
             side_out, j, _, _, mu, _, _ = _interface_event(
-                state, iface, spec, side, j, omega, _band(iface, omega), math.sqrt(max(1.0 - mu * mu, 0.0)), 0.0,
+                state, iface, spec, side, j, omega, band, math.sqrt(max(1.0 - mu * mu, 0.0)), 0.0,
                 mu, 0.0, 0.0, 1.0, False)
+            if inel.on and side_out == side:  # the inelastic channel (`events._inelastic_event`)
+                went, w_new, j_new, mu2_new = _inelastic_event(state, iface, spec, inel, side, j_in, omega, band,
+                                                               mu_in * mu_in)
+                if went:
+                    side_out, j, omega = 1 - side, j_new, w_new
+                    mu = math.sqrt(mu2_new) if side_out == 1 else -math.sqrt(mu2_new)
             if side_out != side:
                 t[U64(off.crossed + k)] += w if side == 0 else -w
             layer = k + side_out
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy", fastmath={"nsz", "nnan", "arcp", "contract"})
-def _transport(seed, point, emitter, wall, first_batch, n_packets, emission, geo, bulk, ifs, spec, off, scores):
+def _transport(seed, point, emitter, wall, first_batch, n_packets, emission, geo, bulk, ifs, spec, inel, off, scores):
     """n_packets histories per batch from `wall` for batches first_batch … first_batch + B − 1;
     batch b runs on stream (seed, point, emitter, first_batch + b) and writes scores[b]."""
     for bi in nb.prange(scores.shape[0]):
@@ -252,7 +261,7 @@ def _transport(seed, point, emitter, wall, first_batch, n_packets, emission, geo
         t = np.zeros(scores.shape[1] + 16)[8:-8]  # guard lines against false sharing
         d = np.zeros(3 * (geo.first_cell[-1] + 1) + 16)[8:-8]
         for _ in range(n_packets):
-            _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec)
+            _history(state, t, d, off, wall, emission, geo, bulk, ifs, spec, inel)
         _add_ranges(t, d, off)
         scores[bi, :] = t
 
@@ -295,6 +304,7 @@ class WallPlan:
 
     wall : 1 (z = edges[0], facing the first layer) or 2 (facing the last).
     table : its `EmissionTable` (occupation part "upper"/"lower" of ΔT, or ∂n/∂T).
+    inelastic : the interface's inelastic channel (`events.inelastic_tables`; a bilayer only).
     """
 
     wall: int
@@ -303,6 +313,7 @@ class WallPlan:
     bulk: Bulk
     interfaces: Interfaces
     spec: Specularity
+    inelastic: InelasticChannel = ELASTIC
 
     @property
     def emitter(self) -> int:
@@ -327,7 +338,8 @@ class WallPlan:
         layout = self.layout
         scores = np.zeros((n_batches, layout.size))
         _transport(int(seed), int(point), self.emitter, self.wall - 1, int(first_batch), int(n_packets),
-                   self.emission, self.geometry, self.bulk, self.interfaces, self.spec, layout.offsets, scores)
+                   self.emission, self.geometry, self.bulk, self.interfaces, self.spec, self.inelastic, layout.offsets,
+                   scores)
         return scores
 
 
@@ -344,12 +356,15 @@ def geometry(thickness, cells) -> Geometry:
 def plan_walls(media, scattering, model, T, delta_T, geometries, interfaces: Interfaces):
     """The two `WallPlan`s of each `Geometry` in `geometries` (a thickness series of one stack
     of `media` with `scattering` per layer), and the scattered power of each layer (`bulk_input`).
-    The emission and re-emission tables do not depend on the thicknesses: built once."""
+    The emission and re-emission tables do not depend on the thicknesses: built once. The
+    model's inelastic channel acts at the interface of a bilayer (refused elsewhere by the run files)."""
     bulk, scattered = bulk_input(media, scattering, T)
+    inelastic = inelastic_tables(media[0], media[1], model, T) if len(media) == 2 else ELASTIC
     ends = (media[0], media[-1])
     tables = [emission_table(ends[wall - 1], ends[2 - wall], occupation_weight(T, delta_T, part), T + 0.5 * delta_T)
               for wall, part in ((1, "upper"), (2, "lower"))]
-    plans = [[WallPlan(wall, table, geo, bulk, interfaces, model.specularity) for wall, table in zip((1, 2), tables)]
+    plans = [[WallPlan(wall, table, geo, bulk, interfaces, model.specularity, inelastic)
+              for wall, table in zip((1, 2), tables)]
              for geo in geometries]
     return plans, scattered
 
