@@ -375,7 +375,8 @@ def layers_figure(records, title: str | None = None) -> Figure:
         rs = sorted(rs, key=lambda r: r["swept"]) if series else rs
         x = np.array([r["swept"] * 1e9 for r in rs]) if series else np.full(len(rs), float(k))
         style = {"marker": "_", "ms": 14} if not series else {}
-        ax_g.errorbar(x, [r["G"] / MW for r in rs], yerr=[r["G_err"] / MW for r in rs], fmt="o", ms=MARKER,
+        ax_g.errorbar(x, np.array([r["G"] for r in rs], dtype=float) / MW,
+                      yerr=np.array([r["G_err"] for r in rs], dtype=float) / MW, fmt="o", ms=MARKER,
                       color=colour, capsize=2, label=f"{model}, {T:g} K: Monte Carlo")
         g_inc = np.array([r["G_incoherent"] for r in rs]) / MW
         if np.all(np.isfinite(g_inc)):
@@ -384,7 +385,7 @@ def layers_figure(records, title: str | None = None) -> Figure:
                   label=f"{model}, {T:g} K: bare interface", **style)
         if T not in coherent_done:
             coherent_done.add(T)
-            ax_g.plot(x, [r["G_coherent"] / MW for r in rs], "-", color="k", lw=1.0,
+            ax_g.plot(x, np.array([r["G_coherent"] for r in rs], dtype=float) / MW, "-", color="k", lw=1.0,
                       label=f"{T:g} K: coherent (waves, any model)", **style)
     if series:
         ax_g.set_xlabel("thickness of the swept layer (nm)")

@@ -342,3 +342,48 @@ def test_series_fits_a_csv_and_subtracts_a_reference(tmp_path, capsys):
     assert f"R_K = R_0 - R_0,ref = {r_k * 1e9:.4g} ± {err * 1e9:.2g}" in out and png.stat().st_size > 10000
     assert main(["series", str(tmp_path / "none.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+LAYERS_RUN = """
+seed = 2
+output = "stack.h5"
+[interface]
+material_1 = "Si"
+material_2 = "Ge"
+[[models]]
+kind = "dmm"
+[temperatures]
+values = [100.0]
+[layers]
+stack = [{ material = "GaAs", thickness = [1e-9, 4e-9] }]
+n_omega = 6
+n_angle = 8
+[monte_carlo]
+packets_per_batch = 5000
+batches = 4
+"""
+
+
+def test_layers_run_show_and_plot_data_equal_the_results_file(tmp_path, capsys, monkeypatch):
+    """A [layers] run prints its table, `show` reprints it from the file, and the figure's G
+    panel plots the file's Monte Carlo G, coherent G and the spectra."""
+    from phononmc.mc import multilayer
+
+    figures = _capture_figure(monkeypatch)
+    run_file = tmp_path / "stack.toml"
+    run_file.write_text(LAYERS_RUN)
+    assert main(["run", str(run_file), "--no-progress", "--plot", str(tmp_path / "stack.png")]) == 0
+    printed = capsys.readouterr().out
+    assert main(["show", str(tmp_path / "stack.h5")]) == 0
+    shown = capsys.readouterr().out
+    rows = [line for line in printed.splitlines() if line.startswith("dmm")]
+    assert len(rows) == 2 and all(row in shown for row in rows)
+    _, records = multilayer.read_points(tmp_path / "stack.h5")
+    ax_a, ax_g = figures[0].axes
+    x, y = ax_g.containers[0].lines[0].get_data()
+    np.testing.assert_allclose(x, [1.0, 4.0])
+    np.testing.assert_allclose(y, [r["G"] / 1e6 for r in records])
+    coherent = [ln for ln in ax_g.get_lines() if ln.get_label().endswith("coherent (waves, any model)")]
+    np.testing.assert_allclose(coherent[0].get_ydata(), [r["G_coherent"] / 1e6 for r in records])
+    first = ax_a.get_lines()[0]
+    np.testing.assert_allclose(first.get_ydata(), records[0]["alpha_coherent"])

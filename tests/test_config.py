@@ -471,3 +471,62 @@ def test_slab_errors_name_the_field(text, pieces):
     assert "\n" not in message
     for piece in pieces:
         assert piece in message, message
+
+
+# --------------------------------------------------------------------------- [layers]
+
+LAYERS = MINIMAL + """[layers]
+stack = [{ material = "GaAs", thickness = 2e-9 }, { graded = true, thickness = [5e-9, 1e-8], sublayers = 4 }]
+"""
+
+
+def test_layers_tables_read():
+    cfg = parse(LAYERS)
+    gaas, graded = cfg.layers.stack
+    assert gaas.material == material("GaAs") and gaas.thickness == (2e-9,) and gaas.scattering is None
+    assert graded.material is None and graded.sublayers == 4 and graded.cells == 4
+    assert cfg.layers.variants == ((2e-9, 5e-9), (2e-9, 1e-8))
+    gray = parse(edit(LAYERS, "thickness = 2e-9 }", "thickness = 2e-9, scattering = { mfp = 1e-8 } }"))
+    assert gray.stack_scattering(0).mfp == 1e-8 and gray.stack_scattering(1) is None
+
+
+LAYERS_BAD = [
+    ("no stack", MINIMAL + "[layers]\n", ["layers.stack is missing"]),
+    ("empty stack", edit(LAYERS, LAYERS.split("stack = ")[1].strip(), "[]"), ["layers.stack = [] is invalid"]),
+    ("negative thickness", edit(LAYERS, "thickness = 2e-9", "thickness = -2e-9"),
+     ["layers.stack[0].thickness = -2e-09 is invalid", "> 0"]),
+    ("material and graded", edit(LAYERS, 'material = "GaAs", thickness', 'material = "GaAs", graded = true, thickness'),
+     ["layers.stack[0]", "not both"]),
+    ("neither", edit(LAYERS, 'material = "GaAs", ', ""), ["layers.stack[0]", "not neither"]),
+    ("unknown material", edit(LAYERS, '"GaAs"', '"Unobtainium"'), ['layers.stack[0].material = "Unobtainium"']),
+    ("two series", edit(LAYERS, "thickness = 2e-9", "thickness = [2e-9, 3e-9]"),
+     ["layers.stack[1].thickness", "only one layer may have a thickness series"]),
+    ("graded side by side", edit(LAYERS, 'material = "GaAs", thickness = 2e-9', "graded = true, thickness = 2e-9"),
+     ["layers.stack[1].graded", "side by side"]),
+    ("too many sublayers", edit(LAYERS, "sublayers = 4", "sublayers = 500"), ["layers.stack[1].sublayers = 500"]),
+    ("sublayers on a plain layer", edit(LAYERS, "thickness = 2e-9 }", "thickness = 2e-9, sublayers = 3 }"),
+     ["layers.stack[0].sublayers = 3 is invalid", "graded"]),
+    ("database for a graded layer", edit(LAYERS, "sublayers = 4", 'sublayers = 4, scattering = "database"'),
+     ["layers.stack[1].scattering", "graded layer's sublayers are not in the database"]),
+    ("database without coefficients", edit(LAYERS, "thickness = 2e-9 }", 'thickness = 2e-9, scattering = "database" }'),
+     ["layers.stack[0].scattering", "no built-in scattering coefficients for 'GaAs'"]),
+    ("unknown layer key", edit(LAYERS, "thickness = 2e-9 }", "thickness = 2e-9, mfp = 3 }"),
+     ["unknown key 'mfp' in layers.stack[0]"]),
+    ("liquid half-space", edit(LAYERS, 'material_2 = "Ge"', 'material_2 = "He4"'),
+     ['interface.material_2 = "He4" is invalid', "liquids are not supported"]),
+    ("with a slab", LAYERS + "[slab]\nthickness = [1e-7, 1e-7]\nscattering_1 = { mfp = 1e-8 }\n",
+     ["[layers] and [slab] exclude each other"]),
+    ("inelastic in a stack", edit(LAYERS, 'kind = "amm"', 'kind = "amm"\ninelastic = { A = 0.1 }'),
+     ["models[0].inelastic", "not with [layers]"]),
+    ("one side", LAYERS + "[monte_carlo]\nside = 2\n", ["monte_carlo.side = 2 is invalid", "both half-spaces"]),
+]
+
+
+@pytest.mark.parametrize("text, pieces", [b[1:] for b in LAYERS_BAD], ids=[b[0] for b in LAYERS_BAD])
+def test_layers_errors_name_the_field(text, pieces):
+    with pytest.raises(ValueError) as err:
+        parse(text)
+    message = str(err.value)
+    assert "\n" not in message
+    for piece in pieces:
+        assert piece in message, message

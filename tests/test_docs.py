@@ -111,10 +111,10 @@ def test_run_files_page_documents_every_key_with_its_default():
             default = list(f.default) if isinstance(f.default, tuple) else f.default
             assert _literal(keys[path]) == default, path
 
-    # the examples "with every key" (the first, and the one of [slab]) use every key
+    # the examples "with every key" (the first, and those of [slab], [[surfaces]], [layers]) use every key
     blocks = [tomllib.loads(b) for b in _blocks(RUN_FILES, "toml")]
     used = set()
-    for example in [blocks[0]] + [b for b in blocks if "slab" in b or "surfaces" in b]:
+    for example in [blocks[0]] + [b for b in blocks if "slab" in b or "surfaces" in b or "layers" in b]:
         used |= {k for k, v in example.items() if not isinstance(v, (dict, list))}
         used |= {f"{s}.{k}" for s, table in example.items() if isinstance(table, dict) for k in table}
         used |= {f"{s}.{k}" for s in ("models", "surfaces") for entry in example.get(s, []) for k in entry}

@@ -163,29 +163,33 @@ class SimulationResult:
     new_batches: int = 0  # batches run by this call, summed over points (0: a resume had nothing to do)
 
     def table(self) -> str:
-        """Plain-text table: T, G_MC ± σ, G_analytic, z, per model; then the inelastic fractions."""
-        return format_table([{"model": p.model, "T": p.T, "G": p.G, "G_err": p.G_err, "G_analytic": p.G_analytic,
-                              "z": p.z, "batches": p.batches} for p in self.points]
-                            + [{"model": p.model, "T": p.T, "G": p.G, "G_inel": p.G_inel[0], "G_inel_err": p.G_inel[1],
-                                "G_inel_analytic": p.G_inel_analytic, "G_analytic": p.G_analytic}
-                               for p in self.points if math.isfinite(p.G_inel_analytic)])
+        """Plain-text table: T, G_MC ± σ, G_analytic, z, per model; then the inelastic shares."""
+        rows = []
+        for p in self.points:
+            row = {"model": p.model, "T": p.T, "G": p.G, "G_err": p.G_err, "G_analytic": p.G_analytic, "z": p.z,
+                   "batches": p.batches}
+            if math.isfinite(p.G_inel_analytic):
+                row.update(G_inel=p.G_inel[0], G_inel_err=p.G_inel[1], G_inel_analytic=p.G_inel_analytic)
+            rows.append(row)
+        return format_table(rows)
 
 
 def format_table(rows) -> str:
     """Rows of dicts (model, T, G, G_err, G_analytic [W m⁻² K⁻¹], z, batches) as a text table;
-    z reads "exact" where G_err = 0 and G equals G_analytic to round-off. Rows with "G_inel"
-    (the inelastic channel's share, Monte Carlo and analytic) follow the table as comment lines."""
-    head = f"{'model':<20} {'T [K]':>9} {'G_MC [MW m^-2 K^-1]':>26} {'G_analytic':>12} {'z':>7} {'batches':>8}"
+    z reads "exact" where G_err = 0 and G equals G_analytic to round-off. Rows that also hold
+    G_inel, G_inel_err, G_inel_analytic (the inelastic channel's share) add a comment line each."""
+    width = max([20, *(len(r["model"]) for r in rows)])
+    head = f"{'model':<{width}} {'T [K]':>9} {'G_MC [MW m^-2 K^-1]':>26} {'G_analytic':>12} {'z':>7} {'batches':>8}"
     lines = [head, "-" * len(head)]
+    for r in rows:
+        z = "exact" if r["G_err"] == 0 and r["z"] == 0 else f"{r['z']:.2f}"
+        lines.append(f"{r['model']:<{width}} {r['T']:>9.4g} {r['G'] / 1e6:>15.7g} ± {r['G_err'] / 1e6:<8.2g} "
+                     f"{r['G_analytic'] / 1e6:>12.7g} {z:>7} {r['batches']:>8d}")
     for r in rows:
         if "G_inel" in r:
             lines.append(f"# {r['model']}, T = {r['T']:g} K: the inelastic channel carries {r['G_inel'] / 1e6:.5g} ± "
                          f"{r['G_inel_err'] / 1e6:.2g} MW m^-2 K^-1 (analytic {r['G_inel_analytic'] / 1e6:.5g}), a "
                          f"fraction {r['G_inel'] / r['G']:.4f} of G (analytic {r['G_inel_analytic'] / r['G_analytic']:.4f})")
-            continue
-        z = "exact" if r["G_err"] == 0 and r["z"] == 0 else f"{r['z']:.2f}"
-        lines.append(f"{r['model']:<20} {r['T']:>9.4g} {r['G'] / 1e6:>15.7g} ± {r['G_err'] / 1e6:<8.2g} "
-                     f"{r['G_analytic'] / 1e6:>12.7g} {z:>7} {r['batches']:>8d}")
     return "\n".join(lines)
 
 
@@ -200,12 +204,8 @@ def read_table(path) -> tuple[dict, list[dict]]:
         G, G_err, G_analytic = float(g["G"]), float(g["G_err"]), float(g["G_analytic"])
         rows.append({"model": g.attrs["model"], "T": g.attrs["T"], "G": G, "G_err": G_err, "G_analytic": G_analytic,
                      "z": z_score(G, G_err, G_analytic), "batches": int(min(g[f"side{s}_batches"] for s in sides))})
-    for name in sorted(res.groups):
-        g = res.groups[name]
-        if "G_inel" in g.datasets:
-            rows.append({"model": g.attrs["model"], "T": g.attrs["T"], "G": float(g["G"]),
-                         "G_analytic": float(g["G_analytic"]), "G_inel": float(g["G_inel"]),
-                         "G_inel_err": float(g["G_inel_err"]), "G_inel_analytic": float(g["G_inel_analytic"])})
+        rows[-1].update({k: float(g[k]) for k in ("G_inel", "G_inel_err", "G_inel_analytic") if k in g.datasets})
+
     return {**res.attrs, "status": run_status(path, res.attrs)}, rows
 
 
