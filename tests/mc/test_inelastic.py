@@ -168,3 +168,36 @@ def test_ballistic_slab_with_the_channel_is_landauer():
     q, q_err = p.flux()
     want = float(landauer.conductance(DIAMOND, PB, 100.0, Model("dmm", inelastic={"A": 0.02, "q": 1.0, "m": 1.0})))
     assert q_err < 5e-3 * want and abs(q - want) < 4 * q_err
+
+
+def test_slab_with_the_channel_is_reciprocal():
+    """Linear response and an equilibrium that the channel leaves alone (detailed balance): each
+    wall's packets carry half the flux, q₁ = q₂ = G ΔT/2, also when the inelastically re-emitted
+    packets scatter in Pb and meet the interface again. Pb scatters with a Rayleigh rate
+    A ω⁴ (mean free path ~10 nm at 1e13 rad/s) and boundary scattering: a packet re-emitted at a
+    frequency other than Pb's inelastic emission (say, its diamond frequency) flies a different
+    first path, and the balance breaks."""
+    text = textwrap.dedent(f"""
+        seed = 8
+        [interface]
+        material_1 = "diamond"
+        material_2 = "Pb"
+        [[models]]
+        kind = "dmm"
+        inelastic = {CHANNEL}
+        [temperatures]
+        values = [100.0]
+        [slab]
+        thickness = [1e-12, 2e-8]
+        cells = [1, 4]
+        scattering_1 = {{ mfp = 1e-6 }}
+        scattering_2 = {{ impurity = 1e-41, boundary = 2e-8 }}
+        [monte_carlo]
+        packets_per_batch = 80000
+        batches = 20
+    """)
+    p = mc_run.simulate(config.parse(text), progress=False, write=False).points[0]
+    (q1, q2), (e1, e2) = ([float(t.mean("crossed")[0]) for t in p.tallies],
+                          [float(t.stderr("crossed")[0]) for t in p.tallies])
+    assert max(e1 / q1, e2 / q2) < 5e-3
+    assert abs(q1 - q2) < 4 * math.hypot(e1, e2)
