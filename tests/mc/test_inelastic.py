@@ -201,3 +201,15 @@ def test_slab_with_the_channel_is_reciprocal():
                           [float(t.stderr("crossed")[0]) for t in p.tallies])
     assert max(e1 / q1, e2 / q2) < 5e-3
     assert abs(q1 - q2) < 4 * math.hypot(e1, e2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["dmm", "amm"])
+def test_channel_at_high_precision(kind):
+    """Both sides at 300 K with q = m = 0 (the channel carries 82–93 % of G): the Monte Carlo G and
+    G_inel against the analytic values at σ/G < 1e-3."""
+    p = interface_run(kind, "both", T=300.0, inelastic="{ A = 0.02 }", packets=2_000_000, batches=20)
+    assert p.G_err < 1e-3 * p.G_analytic
+    assert abs(p.G - p.G_analytic) < 4 * p.G_err
+    g_inel, g_inel_err = p.G_inel
+    assert abs(g_inel - p.G_inel_analytic) < 4 * g_inel_err
