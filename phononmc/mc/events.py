@@ -166,22 +166,10 @@ def interface_tables(m1, m2, dispersion="debye", need_specular=True) -> Interfac
                      _per_channel(cutoff).ravel(), snell.ravel(), band_edges, dmm.ravel())
 
 
-class Interfaces(NamedTuple):
-    """Kernel input: the `Interface` tables of several parallel interfaces (a layer stack), each
-    field stacked along a first axis of length n_interfaces (`stack`; `_interface_at` takes one
-    out inside a kernel). Plain arrays, as numba's parallel loops take no nested tuples."""
-
-    slowness: np.ndarray
-    cutoff: np.ndarray
-    k_debye: np.ndarray
-    sine: int
-    amm: np.ndarray
-    amm_edges: np.ndarray
-    amm_scale: np.ndarray
-    channel_cutoff: np.ndarray
-    snell: np.ndarray
-    band_edges: np.ndarray
-    dmm: np.ndarray
+#: Kernel input: the `Interface` tables of several parallel interfaces (a layer stack), each
+#: array field stacked along a first axis of length n_interfaces (`stack`; `_interface_at`
+#: takes one out inside a kernel). Plain arrays, as numba's parallel loops take no nested tuples.
+Interfaces = NamedTuple("Interfaces", list(Interface.__annotations__.items()))
 
 
 def stack(interfaces) -> Interfaces:

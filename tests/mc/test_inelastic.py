@@ -142,11 +142,10 @@ def test_reemission_is_the_far_sides_inelastic_emission(side, inelastic, T):
             assert chi2 > 2 * threshold  # the plain emission is rejected, with margin
 
 
-def test_ballistic_slab_with_the_channel_is_landauer():
-    """A diamond | Pb slab far thinner than its mean free path: the walls see the bare interface, so
-    q/ΔT is the Landauer G with the channel (emitted-phonon temperatures), within 4σ."""
+def slab_run(seed, thickness, cells, scattering_2, packets):
+    """A diamond | Pb slab point with the DMM and `CHANNEL` at 100 K (diamond: mean free path 1 µm)."""
     text = textwrap.dedent(f"""
-        seed = 3
+        seed = {seed}
         [interface]
         material_1 = "diamond"
         material_2 = "Pb"
@@ -156,15 +155,21 @@ def test_ballistic_slab_with_the_channel_is_landauer():
         [temperatures]
         values = [100.0]
         [slab]
-        thickness = [1e-12, 1e-12]
-        cells = [2, 2]
+        thickness = {thickness}
+        cells = {cells}
         scattering_1 = {{ mfp = 1e-6 }}
-        scattering_2 = {{ mfp = 1e-6 }}
+        scattering_2 = {scattering_2}
         [monte_carlo]
-        packets_per_batch = 20000
+        packets_per_batch = {packets}
         batches = 20
     """)
-    p = mc_run.simulate(config.parse(text), progress=False, write=False).points[0]
+    return mc_run.simulate(config.parse(text), progress=False, write=False).points[0]
+
+
+def test_ballistic_slab_with_the_channel_is_landauer():
+    """A diamond | Pb slab far thinner than its mean free path: the walls see the bare interface, so
+    q/ΔT is the Landauer G with the channel (emitted-phonon temperatures), within 4σ."""
+    p = slab_run(3, "[1e-12, 1e-12]", "[2, 2]", "{ mfp = 1e-6 }", 20000)
     q, q_err = p.flux()
     want = float(landauer.conductance(DIAMOND, PB, 100.0, Model("dmm", inelastic={"A": 0.02, "q": 1.0, "m": 1.0})))
     assert q_err < 5e-3 * want and abs(q - want) < 4 * q_err
@@ -177,26 +182,7 @@ def test_slab_with_the_channel_is_reciprocal():
     A ω⁴ (mean free path ~10 nm at 1e13 rad/s) and boundary scattering: a packet re-emitted at a
     frequency other than Pb's inelastic emission (say, its diamond frequency) flies a different
     first path, and the balance breaks."""
-    text = textwrap.dedent(f"""
-        seed = 8
-        [interface]
-        material_1 = "diamond"
-        material_2 = "Pb"
-        [[models]]
-        kind = "dmm"
-        inelastic = {CHANNEL}
-        [temperatures]
-        values = [100.0]
-        [slab]
-        thickness = [1e-12, 2e-8]
-        cells = [1, 4]
-        scattering_1 = {{ mfp = 1e-6 }}
-        scattering_2 = {{ impurity = 1e-41, boundary = 2e-8 }}
-        [monte_carlo]
-        packets_per_batch = 80000
-        batches = 20
-    """)
-    p = mc_run.simulate(config.parse(text), progress=False, write=False).points[0]
+    p = slab_run(8, "[1e-12, 2e-8]", "[1, 4]", "{ impurity = 1e-41, boundary = 2e-8 }", 80000)
     (q1, q2), (e1, e2) = ([float(t.mean("crossed")[0]) for t in p.tallies],
                           [float(t.stderr("crossed")[0]) for t in p.tallies])
     assert max(e1 / q1, e2 / q2) < 5e-3
