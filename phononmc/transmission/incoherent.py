@@ -15,23 +15,22 @@ incident branch (`amm.open_channels`, `amm.apply_cutoffs`). Parallel interfaces 
 the lateral slowness s, so at fixed (ω, s) the packet lives on a finite set of states:
 in each layer, each branch that propagates at s (s < 1/v), going up (+z) or down, of the
 polarization of the incident wave (P–SV: L, SV; SH alone). The states in m1 (down-going)
-and m2 (up-going) absorb. The energy fractions of the stack are the absorption
-probabilities of this chain started in the incident state,
-
-    x = e₀ᵀ (I − Q)⁻¹ R,
-
-Q the transient → transient and R the transient → absorbing transition probabilities
-(Kemeny & Snell, *Finite Markov Chains*, 1960, Thm 3.3.7). Layer thicknesses do not
-enter (ballistic flights, no phase): a layer of zero thickness is still two interfaces
-a packet bounces between, not the absence of a layer. A guided wave trapped in a layer by
-total reflection on both faces forms a closed class of the chain; by reciprocity of the
-interface fractions nothing from outside enters it, so the chain is solved on the states
-reachable from the incident one.
+and m2 (up-going) absorb, and the energy fractions of the stack are the absorption
+probabilities of this Markov chain started in the incident state (Kemeny & Snell, *Finite
+Markov Chains*, 1960, Thm 3.3.7). The chain is a line of layers, so it is solved by the
+incoherent adding method (`_adding`): the reflection and transmission matrices (between
+branches) of the part of the stack above each interface, built from m2 down with one small
+inverse per interface for the multiple reflections inside each layer — O(layers) work per
+(ω, s) instead of a dense solve over all states. Layer thicknesses do not enter (ballistic
+flights, no phase): a layer of zero thickness is still two interfaces a packet bounces
+between, not the absence of a layer. A guided wave trapped in a layer by total reflection
+on both faces is a closed class of the chain; by reciprocity of the interface fractions
+nothing from outside enters it, and the adding step leaves it out.
 
 **DMM.** A diffuse event sends the packet to side and branch ∝ D_j v_j = k_j²/2π² over
 the branches open at ω on both sides: transmission τ_AB(ω) = M_B/(M_A + M_B) from
 `dmm.transmission`, independent of branch and angle. Each layer is then one state per
-direction and the same chain gives the stack's τ(ω). It has a closed form, resistances
+direction and the same adding gives the stack's τ(ω). It has a closed form, resistances
 in series: 1/(M_1 τ_stack) = 1/M_1 + Σ_layers 1/M_j + 1/M_2 (the tests check it).
 
 Both α are piecewise constant in ω: ω enters only through which branches are open
@@ -63,9 +62,9 @@ from phononmc.transmission import amm, dmm
 from phononmc.transmission.multilayer import _check_stack
 
 MODELS = ("amm", "dmm")
-#: Transition probabilities at or below this are round-off of the AMM solve (exact zeros
-#: in exact arithmetic: evanescent or decoupled waves); they do not make a state reachable.
-REACHABLE_ABOVE = 1e-13
+#: Energy fractions at or below this are round-off of the AMM solve (exact zeros in exact
+#: arithmetic: evanescent or decoupled waves); they do not feed a branch (`_adding`).
+FED_ABOVE = 1e-13
 
 
 def _check_omega(omega) -> np.ndarray:
@@ -76,26 +75,36 @@ def _check_omega(omega) -> np.ndarray:
     return omega
 
 
-def _absorption(q, r):
-    """Absorption probabilities of an absorbing Markov chain started in transient state 0.
+def _adding(up, down):
+    """Energy fractions of flux going up in m1 (row vectors, (…, nb) per branch of the group)
+    after any number of bounces: (ℛ, 𝒯), each (…, nb, nb), reflected back into m1 and transmitted
+    into m2. The incoherent adding method (van de Hulst, *Multiple Light Scattering*, 1980, ch. 4;
+    Grant & Hunt, Proc. R. Soc. A 313, 183 (1969)), here for energy fractions between branches.
 
-    q : (..., n, n) transient → transient, r : (..., n, m) transient → absorbing
-    transition probabilities. States not reachable from state 0 (through transitions
-    above `REACHABLE_ABOVE`) are left out, so closed classes nothing enters do not make
-    I − Q singular. Returns (..., m): e₀ᵀ (I − Q)⁻¹ R.
+    up[k] = (R⁺, T⁺): a packet going up in medium k meets interface k (media k | k + 1) and is
+    reflected down into k or transmitted up into k + 1; down[k] = (R⁻, T⁻): going down in
+    k + 1, reflected up into k + 1 or transmitted down into k (`down` has one entry fewer: no
+    packet comes down from m2). Row convention, flux f → f M. From the last interface back,
+
+        X = T⁺_k (I − ℛ_{k+1} R⁻_k)⁻¹,   ℛ_k = R⁺_k + X ℛ_{k+1} T⁻_k,   𝒯_k = X 𝒯_{k+1}.
+
+    A branch of layer k + 1 that nothing enters from below (T⁺ column ≤ `FED_ABOVE`, directly or
+    by conversion inside the layer) is left out of the inverse: a guided wave totally reflected
+    at both faces makes I − ℛR⁻ singular, and by reciprocity nothing reaches it.
     """
-    n = q.shape[-1]
-    link = (q > REACHABLE_ABOVE).astype(float)
-    reach = np.zeros(q.shape[:-1])
-    reach[..., 0] = 1.0
-    for _ in range(n - 1):
-        reach = np.minimum(1.0, reach + (reach[..., None, :] @ link)[..., 0, :])
-    keep = (reach[..., :, None] * reach[..., None, :]) > 0.0
-    a = np.eye(n) - np.where(keep, q, 0.0)
-    start = np.zeros(q.shape[:-1])
-    start[..., 0] = 1.0
-    visits = np.linalg.solve(np.swapaxes(a, -1, -2), start[..., None])[..., 0]  # expected visits per state
-    return (visits[..., None, :] @ r)[..., 0, :]
+    R, T = up[-1]
+    eye = np.eye(R.shape[-1])
+    for k in range(len(up) - 2, -1, -1):
+        (rp, tp), (rm, tm) = up[k], down[k]
+        fed = tp.max(axis=-2) > FED_ABOVE  # (…, nb): branches of layer k + 1 entered from below
+        m = R @ rm
+        fed |= (np.where(fed[..., :, None], m, 0.0) > FED_ABOVE).any(axis=-2)
+        keep = fed[..., :, None] & fed[..., None, :]
+        m = np.where(keep, m, 0.0)
+        x = np.where(fed[..., None, :], tp, 0.0) @ np.linalg.inv(eye - m)
+        R = rp + x @ np.where(fed[..., :, None], R, 0.0) @ tm
+        T = x @ np.where(fed[..., :, None], T, 0.0)
+    return R, T
 
 
 def _fractions(a: Material, b: Material, s, incident: str, omega) -> np.ndarray:
@@ -108,35 +117,24 @@ def _fractions(a: Material, b: Material, s, incident: str, omega) -> np.ndarray:
     return amm.apply_cutoffs(c, amm.open_channels(a, b, incident, omega)[:, :, None], incident)
 
 
-def _amm_chain(media, omega, s, incident):
-    """The AMM chain at every (ω, s): fractions (6, n_ω, n_s) absorbed in m1 (r…) and m2 (t…)."""
+def _amm_stack(media, omega, s, incident):
+    """The AMM stack at every (ω, s) by `_adding`: fractions (6, n_ω, n_s) into m1 (r…) and m2 (t…)."""
     group = ("SH",) if incident == "SH" else ("L", "SV")
-    nb, n_layers = len(group), len(media) - 2
-    n = 1 + 2 * nb * n_layers
 
-    def state(medium, down, g):  # transient index of (layer medium = 1…n_layers, direction, branch)
-        return 1 + ((medium - 1) * 2 + down) * nb + g
+    def matrices(a, b):  # (R, T), each (n_ω, n_s, nb, nb): branch g of a meeting b → branch g' of a / of b
+        f = np.stack([np.moveaxis(_fractions(a, b, s, g, omega), 0, -1) for g in group], axis=-2)
+        f = np.nan_to_num(f)  # rows of branches that do not propagate at s: never entered
+        return tuple(f[..., [amm.CHANNELS.index(prefix + g) for g in group]] for prefix in ("r", "t"))
 
-    q = np.zeros((len(omega), len(s), n, n))
-    r = np.zeros((len(omega), len(s), n, 6))
-    for i in range(n_layers + 1):  # the interface between media i and i + 1
-        for g, b in enumerate(group):
-            # up-going in medium i meets it from below; down-going in medium i + 1 from above
-            for src_medium, down, near, far in ((i, 0, i, i + 1), (i + 1, 1, i + 1, i)):
-                if src_medium == n_layers + 1 or (src_medium == 0 and b != incident):
-                    continue  # no packet arrives from inside m2, and m1 emits only `incident`
-                src = 0 if src_medium == 0 else state(src_medium, down, g)
-                f = np.moveaxis(_fractions(media[near], media[far], s, b, omega), 0, -1)
-                for g_out, b_out in enumerate(group):
-                    for prefix, medium, goes_down in (("r", near, 1 - down), ("t", far, down)):
-                        share = f[..., amm.CHANNELS.index(prefix + b_out)]
-                        if medium == 0:
-                            r[..., src, amm.CHANNELS.index("r" + b_out)] = share
-                        elif medium == n_layers + 1:
-                            r[..., src, amm.CHANNELS.index("t" + b_out)] = share
-                        else:
-                            q[..., src, state(medium, goes_down, g_out)] = share
-    return np.moveaxis(_absorption(q, r), -1, 0)
+    up = [matrices(a, b) for a, b in zip(media[:-1], media[1:])]
+    down = [matrices(b, a) for a, b in zip(media[:-2], media[1:-1])]
+    R, T = _adding(up, down)
+    out = np.zeros((6, len(omega), len(s)))
+    row = group.index(incident)
+    for g, name in enumerate(group):
+        out[amm.CHANNELS.index("r" + name)] = R[..., row, g]
+        out[amm.CHANNELS.index("t" + name)] = T[..., row, g]
+    return out
 
 
 def incoherent_transmission_slowness(m1: Material, m2: Material, layers, omega, s, incident: str = "L") -> np.ndarray:
@@ -161,7 +159,7 @@ def incoherent_transmission_slowness(m1: Material, m2: Material, layers, omega, 
     # the chain depends on ω only through which branches are open: solve once per band
     band = np.searchsorted(np.unique(_cutoffs(*media)), omega, side="right")
     _, first, inverse = np.unique(band, return_index=True, return_inverse=True)
-    return _amm_chain(media, omega[first], s, incident)[:, inverse.ravel()]
+    return _amm_stack(media, omega[first], s, incident)[:, inverse.ravel()]
 
 
 def incoherent_transmission_dmm(m1: Material, m2: Material, layers, omega) -> np.ndarray:
@@ -173,23 +171,15 @@ def incoherent_transmission_dmm(m1: Material, m2: Material, layers, omega) -> np
     layers = _check_stack(m1, m2, layers)
     omega = _check_omega(omega)
     media = [m1, *(l.material for l in layers), m2]
-    n_layers, w = len(layers), omega.ravel()
-    n = 1 + 2 * n_layers  # incident, then (up, down) in each layer
-    q = np.zeros((len(w), n, n))
-    r = np.zeros((len(w), n, 2))  # absorbed: back into m1, through into m2
-    for i in range(n_layers + 1):  # the interface between media i and i + 1
-        # up-going in medium i meets it from below; down-going in medium i + 1 from above
-        for src_medium, down, near, far in ((i, 0, i, i + 1), (i + 1, 1, i + 1, i)):
-            if src_medium == n_layers + 1:
-                continue  # no packet arrives from inside m2
-            src = 0 if src_medium == 0 else 2 * src_medium - 1 + down
-            tau = dmm.transmission(media[near], media[far], w)
-            for share, medium, goes_down in ((1.0 - tau, near, 1 - down), (tau, far, down)):
-                if medium in (0, n_layers + 1):
-                    r[:, src, int(medium > 0)] = share
-                else:
-                    q[:, src, 2 * medium - 1 + goes_down] = share
-    return _absorption(q, r)[:, 1].reshape(omega.shape)
+    w = omega.ravel()
+
+    def matrices(a, b):  # (R, T), each (n_ω, 1, 1): one state per medium and direction
+        tau = dmm.transmission(a, b, w)[:, None, None]
+        return 1.0 - tau, tau
+
+    up = [matrices(a, b) for a, b in zip(media[:-1], media[1:])]
+    down = [matrices(b, a) for a, b in zip(media[:-2], media[1:-1])]
+    return _adding(up, down)[1][:, 0, 0].reshape(omega.shape)
 
 
 def _check_model(model: str) -> None:

@@ -7,11 +7,14 @@ import numpy as np
 import pytest
 
 from phononmc import landauer
+from phononmc.materials import material
 from phononmc.dispersion import branches
 from phononmc.transmission import amm, dmm
 from phononmc.transmission import incoherent as inc
 from phononmc.transmission import multilayer as ml
 from tests.strategies import AL2O3, GE, PB, SI
+
+DIAMOND = material("diamond")
 
 T = np.array([3.0, 40.0, 300.0])
 STACK = [(AL2O3, 1e-9), (PB, 0.0), (GE, 2e-9)]
@@ -108,6 +111,80 @@ def test_dmm_stack_adds_resistances_in_series():
     omega = np.linspace(1e11, 0.9 * min(landauer._cutoffs(*media)), 7)
     want = 1.0 / (dmm.flux_density(SI, omega) * sum(1.0 / dmm.flux_density(m, omega) for m in media))
     np.testing.assert_allclose(inc.incoherent_transmission_dmm(SI, GE, STACK, omega), want, rtol=1e-13)
+
+
+# ---------------------------------------------------------------- the adding method against a dense chain
+# The obviously-correct reference: every (layer, branch, direction) a state of one dense absorbing
+# Markov chain, e₀ᵀ (I − Q)⁻¹ R, with the states reachable from the incident one (the module's
+# first implementation, kept here as the reference of `_adding`).
+
+def dense_absorption(q, r):
+    """Absorption probabilities of an absorbing Markov chain started in transient state 0.
+
+    q : (..., n, n) transient → transient, r : (..., n, m) transient → absorbing
+    transition probabilities. States not reachable from state 0 (through transitions
+    above `1e-13`) are left out, so closed classes nothing enters do not make
+    I − Q singular. Returns (..., m): e₀ᵀ (I − Q)⁻¹ R.
+    """
+    n = q.shape[-1]
+    link = (q > 1e-13).astype(float)
+    reach = np.zeros(q.shape[:-1])
+    reach[..., 0] = 1.0
+    for _ in range(n - 1):
+        reach = np.minimum(1.0, reach + (reach[..., None, :] @ link)[..., 0, :])
+    keep = (reach[..., :, None] * reach[..., None, :]) > 0.0
+    a = np.eye(n) - np.where(keep, q, 0.0)
+    start = np.zeros(q.shape[:-1])
+    start[..., 0] = 1.0
+    visits = np.linalg.solve(np.swapaxes(a, -1, -2), start[..., None])[..., 0]  # expected visits per state
+    return (visits[..., None, :] @ r)[..., 0, :]
+
+
+def dense_chain(media, omega, s, incident):
+    """The AMM chain at every (ω, s): fractions (6, n_ω, n_s) absorbed in m1 (r…) and m2 (t…)."""
+    group = ("SH",) if incident == "SH" else ("L", "SV")
+    nb, n_layers = len(group), len(media) - 2
+    n = 1 + 2 * nb * n_layers
+
+    def state(medium, down, g):  # transient index of (layer medium = 1…n_layers, direction, branch)
+        return 1 + ((medium - 1) * 2 + down) * nb + g
+
+    q = np.zeros((len(omega), len(s), n, n))
+    r = np.zeros((len(omega), len(s), n, 6))
+    for i in range(n_layers + 1):  # the interface between media i and i + 1
+        for g, b in enumerate(group):
+            # up-going in medium i meets it from below; down-going in medium i + 1 from above
+            for src_medium, down, near, far in ((i, 0, i, i + 1), (i + 1, 1, i + 1, i)):
+                if src_medium == n_layers + 1 or (src_medium == 0 and b != incident):
+                    continue  # no packet arrives from inside m2, and m1 emits only `incident`
+                src = 0 if src_medium == 0 else state(src_medium, down, g)
+                f = np.moveaxis(inc._fractions(media[near], media[far], s, b, omega), 0, -1)
+                for g_out, b_out in enumerate(group):
+                    for prefix, medium, goes_down in (("r", near, 1 - down), ("t", far, down)):
+                        share = f[..., amm.CHANNELS.index(prefix + b_out)]
+                        if medium == 0:
+                            r[..., src, amm.CHANNELS.index("r" + b_out)] = share
+                        elif medium == n_layers + 1:
+                            r[..., src, amm.CHANNELS.index("t" + b_out)] = share
+                        else:
+                            q[..., src, state(medium, goes_down, g_out)] = share
+    return np.moveaxis(dense_absorption(q, r), -1, 0)
+
+
+@pytest.mark.parametrize("incident", ["L", "SV", "SH"])
+@pytest.mark.parametrize("media", [
+    [SI, GE, AL2O3, PB, SI],
+    [PB, DIAMOND, PB, DIAMOND, PB],  # beyond diamond's critical slownesses the middle Pb guides waves
+], ids=["Si|Ge|Al2O3|Pb|Si", "Pb|diamond|Pb|diamond|Pb"])
+def test_adding_method_equals_the_dense_markov_chain(media, incident):
+    """Every fraction at frequencies across all cutoffs and slownesses over the whole range, including
+    the guided waves of a Pb layer between evanescent diamond layers (a closed class of the chain)."""
+    m1 = media[0]
+    omega = omegas(*media)
+    s = slownesses(m1, incident, 31)
+    got = inc.incoherent_transmission_slowness(m1, media[-1], [(m, 1e-9) for m in media[1:-1]], omega, s, incident)
+    want = np.moveaxis(dense_chain(media, omega, s, incident), 0, 0)
+    np.testing.assert_allclose(got, want, rtol=0.0, atol=1e-12)
 
 
 # ---------------------------------------------------------------- coherent vs incoherent
