@@ -237,5 +237,10 @@ def test_cli_table_json_and_h5(tmp_path, capsys):
     assert np.array_equal(stored.value["m2.v_long"], lib.value["m2.v_long"])
     assert main(["show", str(path)]) == 0
     assert row in capsys.readouterr().out
+    # the options of the analytic command reach the sensitivities
+    assert main(argv + ["--temperature", "equilibrium", "--side", "2", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)["models"]["dmm"]["sensitivity"]
+    lib = sensitivity.sensitivities(SI, GE, [10.0, 300.0], "dmm", side=2, temperature="equilibrium")
+    assert rec["inputs"]["m1.v_trans"]["S"] == pytest.approx(lib.value["m1.v_trans"], rel=1e-12)
     assert main(["analytic", "Si", "Ge", "--T", "10", "--json"]) == 0  # without the option: nothing added
     assert "sensitivity" not in json.loads(capsys.readouterr().out)["models"]["amm"]
