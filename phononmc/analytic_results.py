@@ -8,7 +8,8 @@
     read("sige.h5").models["amm"]["G"]          # W m^-2 K^-1
 
 One group per model: datasets T (K), G (W m⁻² K⁻¹), R_K (m² K W⁻¹); attrs lowT_coefficient
-(W m⁻² K⁻⁴) and classical_limit (W m⁻² K⁻¹), both for emitted-phonon temperatures. The root
+(W m⁻² K⁻⁴) and classical_limit (W m⁻² K⁻¹), both for emitted-phonon temperatures. With
+``analytic --sensitivity`` also the relative sensitivities d ln G / d ln x (`sensitivity.h5_content`). The root
 holds both materials (JSON), side, dispersion, temperature and the command line.
 """
 
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from phononmc import io
+from phononmc import io, sensitivity
 from phononmc.materials import Material
 
 KIND = "analytic"
@@ -52,7 +53,8 @@ class AnalyticResults:
     """G(T) of one interface for several models.
 
     T : temperatures (K). models : {name: {"G": array (W m⁻² K⁻¹), "R_K": array (m² K W⁻¹),
-    "lowT_coefficient": G/T³ (W m⁻² K⁻⁴), "classical_limit": (W m⁻² K⁻¹)}}.
+    "lowT_coefficient": G/T³ (W m⁻² K⁻⁴), "classical_limit": (W m⁻² K⁻¹)}}, optionally
+    "sensitivity": a `sensitivity.Sensitivities`.
     side : 1 or 2, the emitting medium; temperature : "emitted" or "equilibrium".
     attrs : root attributes of the file it was read from (provenance, command), else empty.
     """
@@ -87,6 +89,10 @@ def write(path, res: AnalyticResults, command: str | None = None) -> Path:
             },
             "datasets": {"T": (res.T, UNITS["T"]), "G": (d["G"], UNITS["G"]), "R_K": (d["R_K"], UNITS["R_K"])},
         }
+        if d.get("sensitivity") is not None:
+            s_attrs, s_datasets = sensitivity.h5_content(d["sensitivity"])
+            groups[name]["attrs"].update(s_attrs)
+            groups[name]["datasets"].update(s_datasets)
     attrs = {
         "material_1": res.material_1.name,
         "material_2": res.material_2.name,
@@ -107,7 +113,9 @@ def read(path) -> AnalyticResults:
         materials = json.loads(f.attrs["materials"])
         groups = list(f.groups.values())
         models = {g.attrs["model"]: {"G": g["G"], "R_K": g["R_K"], "lowT_coefficient": g.attrs["lowT_coefficient"],
-                                     "classical_limit": g.attrs["classical_limit"]} for g in groups}
+                                     "classical_limit": g.attrs["classical_limit"],
+                                     "sensitivity": sensitivity.from_h5(g.attrs, {k: g[k] for k in g.datasets},
+                                                                        g["T"], g["G"])} for g in groups}
         return AnalyticResults(_material(materials["m1"]), _material(materials["m2"]),
                                groups[0]["T"] if groups else np.empty(0), models, f.attrs["side"],
                                f.attrs["dispersion"], f.attrs["temperature"], f.attrs)

@@ -31,7 +31,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import phononmc
-from phononmc import analytic_results, io, landauer, models
+from phononmc import analytic_results, io, landauer, models, sensitivity
 from phononmc.analytic_results import TEMPERATURE_DEFINITIONS, UNITS
 from phononmc.analytic_results import material_record as _material_record
 from phononmc.config import OUTPUT_SUFFIXES
@@ -112,6 +112,9 @@ def _add_analytic(p: argparse.ArgumentParser) -> None:
                                                 "directory; runs/out/ is ignored by git)")
     p.add_argument("--plot", metavar="FILE.png", help="also write a PNG of G(T) with the T^3 asymptotes "
                                                        "(G/T^3 when a side is liquid)")
+    p.add_argument("--sensitivity", action="store_true",
+                   help="also d ln G / d ln x for every material input and model parameter x at each T "
+                        "(a table per model; in --json and --h5 too; docs/sensitivity.md)")
 
 
 def _temperatures(args) -> np.ndarray:
@@ -172,6 +175,8 @@ def _compute(args) -> dict:
             "lowT_coefficient": float(landauer.lowT_coefficient(m1, m2, model, dispersion=args.dispersion)),
             "classical_limit": float(landauer.classical_limit(m1, m2, model, dispersion=args.dispersion,
                                                               side=args.side)),
+            "sensitivity": (sensitivity.sensitivities(m1, m2, T, model, side=args.side, dispersion=args.dispersion,
+                                                      temperature=args.temperature) if args.sensitivity else None),
         }
     return out
 
@@ -203,6 +208,9 @@ def _print_table(args, r) -> None:
     if any(np.isposinf(d["G"]).any() for d in r["models"].values()):
         print("# inf (no jump): the interface transmits every phonon, so equilibrium temperatures "
               "are continuous across it (R_K = 0)")
+    for name, d in r["models"].items():
+        if d.get("sensitivity") is not None:
+            print(sensitivity.format_table(d["sensitivity"], name))
 
 
 def _finite_or_none(a):
@@ -221,7 +229,8 @@ def _print_json(args, r) -> None:
         "models": {
             name: {"G": _finite_or_none(d["G"]), "R_K": _finite_or_none(d["R_K"]),
                    "no_jump": [bool(x) for x in np.isposinf(d["G"])],
-                   "lowT_coefficient": d["lowT_coefficient"], "classical_limit": d["classical_limit"]}
+                   "lowT_coefficient": d["lowT_coefficient"], "classical_limit": d["classical_limit"],
+                   **({"sensitivity": sensitivity.record(d["sensitivity"])} if d.get("sensitivity") else {})}
             for name, d in r["models"].items()
         },
         "limits_temperature_definition": TEMPERATURE_DEFINITIONS["emitted"],
