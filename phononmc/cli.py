@@ -529,6 +529,9 @@ def _add_fit(p: argparse.ArgumentParser) -> None:
                    help="medium 1 and 2: database names (Al Si) or inline TOML tables "
                         "'{name=\"X\", density=..., v_long=..., v_trans=..., atom_density=...}' (SI)")
     p.add_argument("--model", choices=models.MODEL_KINDS, help="the model whose parameters are fitted")
+    p.add_argument("--interlayer", metavar="MATERIAL",
+                   help="a layer between M1 and M2 (name or inline table; models amm, dmm; --temperature emitted): "
+                        "its properties interlayer.density, .v_long, .v_trans, .atom_density can be --free or --set")
     p.add_argument("--free", action="extend", nargs="+", metavar="NAME",
                    help=f"free parameters: {', '.join(fc.FREE)}")
     p.add_argument("--set", action="extend", nargs="+", metavar="NAME=VALUE", dest="fixed", default=[],
@@ -546,7 +549,8 @@ def _add_fit(p: argparse.ArgumentParser) -> None:
 
 
 def _fit_material(text: str):
-    """A Material from a database name or an inline TOML table (errors name the option)."""
+    """A Material from a database name or an inline TOML table (errors name the option; --materials
+    also stands for --interlayer)."""
     import tomllib
 
     from phononmc.config import _material
@@ -595,11 +599,12 @@ def _cmd_fit(args) -> int:
         _check_plot_path(args.plot)
     _check_output_folders(plot=args.plot)
     m1, m2 = (_fit_material(text) for text in args.materials)
+    interlayer = None if args.interlayer is None else _fit_material(args.interlayer)
     data = fc.read_conductance_csv(args.data)
     result = fc.fit_conductance(data, m1, m2, args.model, args.free, fixed=_fit_pairs("--set", args.fixed, float),
                                 bounds=_fit_pairs("--bounds", args.bounds, _bounds_value),
                                 start=_fit_pairs("--start", args.start, float), temperature=args.temperature,
-                                dispersion=args.dispersion, profile=not args.no_profile)
+                                dispersion=args.dispersion, profile=not args.no_profile, interlayer=interlayer)
     print("\n".join(fc.report(result)))
     if args.plot:
         _save_plot(fc.fit_figure(result, title=Path(args.data).name), args.plot)

@@ -38,6 +38,7 @@ CSV format and examples: docs/fitting.md.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -50,7 +51,8 @@ from scipy.optimize import least_squares
 from phononmc import landauer
 from phononmc.landauer import TEMPERATURES
 from phononmc.models import KINDS, MODEL_KINDS, Model
-from phononmc.plot import MARKER, MW
+from phononmc.plot import MARKER, _readable_log_ticks
+from phononmc.transmission import incoherent, multilayer
 
 # --------------------------------------------------------------------------- data
 
@@ -199,15 +201,48 @@ FREE = {
 }
 #: Parameters that can be fixed (`fixed`) but not fitted.
 FIXED_ONLY = ("inelastic.T_ref", "inelastic.omega_ref")
+#: Interlayer properties that can be free or fixed (Material fields, SI); default bounds are
+#: INTERLAYER_RANGE times the interlayer's own value, which is also the start.
+INTERLAYER = ("interlayer.density", "interlayer.v_long", "interlayer.v_trans", "interlayer.atom_density")
+INTERLAYER_RANGE = (0.2, 5.0)
+#: Kinds the incoherent stack (`transmission.incoherent`) supports.
+INTERLAYER_KINDS = ("amm", "dmm")
+#: Interlayer thickness (m) passed to the stack: a ballistic incoherent stack's G does not depend on it.
+INTERLAYER_THICKNESS = 1e-9
 
 
 def build_model(kind: str, values: dict) -> Model:
-    """Model of `kind` with {"p", "roughness", "inelastic.<key>": value}."""
+    """Model of `kind` with {"p", "roughness", "inelastic.<key>": value} (interlayer.* ignored)."""
     inelastic = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("inelastic.")}
     return Model(kind, p=values.get("p"), roughness=values.get("roughness"), inelastic=inelastic or None)
 
 
+def build_interlayer(interlayer, values: dict):
+    """The interlayer Material with the interlayer.<field> values of `values` (None without one)."""
+    if interlayer is None:
+        return None
+    changes = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("interlayer.")}
+    return dataclasses.replace(interlayer, **changes) if changes else interlayer
+
+
+def conductance(m1, m2, T, model: Model, interlayer=None, temperature="equilibrium", dispersion="debye"):
+    """G(T) (W m⁻² K⁻¹) the fit uses: `landauer.conductance`, or with an interlayer Material the
+    ballistic incoherent stack m1 | interlayer | m2 (`incoherent.incoherent_conductance`, emitted
+    temperatures, AMM or DMM at both interfaces)."""
+    if interlayer is None:
+        return landauer.conductance(m1, m2, T, model, dispersion=dispersion, temperature=temperature)
+    return incoherent.incoherent_conductance(m1, m2, [multilayer.Layer(interlayer, INTERLAYER_THICKNESS)], T,
+                                             model.kind)
+
+
 # --------------------------------------------------------------------------- fit
+
+#: Profile values about the best fit, in units of its σ (the rest spread over the range).
+PROFILE_STEPS = np.array([-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0])
+#: A profile point this far below the fit's χ² (Δχ², well above the optimiser's tolerance)
+#: shows a lower minimum; the fit restarts from it, at most MAX_RESTARTS times.
+PROFILE_TOLERANCE = 1e-3
+MAX_RESTARTS = 3
 
 
 @dataclass(frozen=True)
@@ -240,7 +275,8 @@ class ConductanceFit:
     parameters : {name: ParameterFit} in the order given. covariance : (k, k), SI.
     chi2 : χ² with the data's errors, or with the scatter estimate s when none were given
         (then chi2 = dof by construction). dof : n − k. scatter : s (relative), or None.
-    model : the best-fit Model; predict(T) gives its G or R_K (SI) at T (K).
+    model : the best-fit Model; interlayer : the best-fit interlayer Material or None;
+    predict(T) gives the fitted G or R_K (SI) at T (K).
     """
 
     data: Measurement
@@ -256,6 +292,7 @@ class ConductanceFit:
     model: Model
     temperature: str
     dispersion: str
+    interlayer: object = None
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -268,49 +305,71 @@ class ConductanceFit:
         return self.data.error if self.errors_given else self.scatter * self.data.value
 
     def predict(self, T) -> np.ndarray:
-        return _quantity(self.data.quantity, landauer.conductance(
-            self.m1, self.m2, np.asarray(T, dtype=float), self.model, dispersion=self.dispersion,
-            temperature=self.temperature))
+        return _quantity(self.data.quantity, conductance(self.m1, self.m2, np.asarray(T, dtype=float), self.model,
+                                                         self.interlayer, self.temperature, self.dispersion))
 
 
 def _quantity(quantity: str, G):
     return G if quantity == "G" else 1.0 / np.asarray(G)
 
 
-def _check_parameters(kind, free, fixed, bounds, start) -> tuple[list[str], dict]:
-    """Validated free names and {name: (lo, hi, start)}; errors name the parameter."""
+def _free_parameters(kind, interlayer) -> dict:
+    """{name: Free} of the parameters that can be fitted: `FREE`, or with an interlayer its
+    properties (bounds `INTERLAYER_RANGE` × its value)."""
+    if interlayer is None:
+        return FREE
+    # a solid needs a positive bulk modulus, v_T < (√3/2) v_L (`Material`): keep the other velocity's margin
+    stable = math.sqrt(3.0) / 2.0
+    limits = {"interlayer.v_trans": (0.0, 0.999 * stable * interlayer.v_long),
+              "interlayer.v_long": (1.001 * interlayer.v_trans / stable, math.inf)}
+    out = {}
+    for name in INTERLAYER:
+        value = getattr(interlayer, name.split(".", 1)[1])
+        low, high = limits.get(name, (0.0, math.inf))
+        out[name] = Free(INTERLAYER_KINDS, (max(INTERLAYER_RANGE[0] * value, low), min(INTERLAYER_RANGE[1] * value, high)),
+                         value, "", value if value > 0.0 else 1.0)
+    return out
+
+
+def _check_parameters(kind, free, fixed, bounds, start, interlayer) -> tuple[list[str], dict, dict]:
+    """Validated free names, {name: (lo, hi, start)} and {name: Free}; errors name the parameter."""
     if kind not in KINDS:
         raise ValueError(f"model kind {kind!r} is not known; valid: {', '.join(MODEL_KINDS)}")
+    if interlayer is not None and kind not in INTERLAYER_KINDS:
+        raise ValueError(f"an interlayer needs model amm or dmm (the incoherent stack), not {kind!r}")
+    params = _free_parameters(kind, interlayer)
     free = list(free)
     if not free:
-        raise ValueError(f"no free parameter; choose some of {', '.join(FREE)} (--free)")
+        raise ValueError(f"no free parameter; choose some of {', '.join(params)} (--free)")
     for name in free:
-        if name not in FREE:
-            raise ValueError(f"free parameter {name!r} is not known; valid: {', '.join(FREE)}")
-        if kind not in FREE[name].kinds:
+        if name not in params:
+            extra = "" if interlayer is not None else " (interlayer.* needs an interlayer)"
+            raise ValueError(f"free parameter {name!r} is not known; valid: {', '.join(params)}{extra}")
+        if kind not in params[name].kinds:
             raise ValueError(f"free parameter {name!r} does not apply to model {kind!r}; "
                              f"it applies to {', '.join(FREE[name].kinds)}")
         if free.count(name) > 1:
             raise ValueError(f"free parameter {name!r} is given twice")
         if name in fixed:
             raise ValueError(f"parameter {name!r} is both free and fixed (= {fixed[name]!r}); choose one")
+    settable = (*params, *FIXED_ONLY) if interlayer is None else params
     for name in fixed:
-        if name not in FREE and name not in FIXED_ONLY:
-            raise ValueError(f"fixed parameter {name!r} is not known; valid: {', '.join((*FREE, *FIXED_ONLY))}")
+        if name not in settable:
+            raise ValueError(f"fixed parameter {name!r} is not known; valid: {', '.join(settable)}")
     for table, what in ((bounds, "bounds"), (start, "start")):
         for name in table:
             if name not in free:
                 raise ValueError(f"{what} given for {name!r}, which is not free (free: {', '.join(free)})")
     ranges = {}
     for name in free:
-        lo, hi = (float(b) for b in bounds.get(name, FREE[name].bounds))
+        lo, hi = (float(b) for b in bounds.get(name, params[name].bounds))
         if not (lo < hi) or math.isnan(lo) or math.isnan(hi):
             raise ValueError(f"bounds of {name!r} = ({lo!r}, {hi!r}) are invalid; they need lo < hi")
-        x0 = float(start.get(name, min(max(FREE[name].start, lo), hi)))
+        x0 = float(start.get(name, min(max(params[name].start, lo), hi)))
         if not (lo <= x0 <= hi):
             raise ValueError(f"start of {name!r} = {x0!r} is outside its bounds [{lo:g}, {hi:g}]")
         ranges[name] = (lo, hi, x0)
-    return free, ranges
+    return free, ranges, params
 
 
 def _covariance(J: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -330,14 +389,16 @@ def _covariance(J: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_conductance(data: Measurement, m1, m2, kind: str, free, fixed=None, bounds=None, start=None,
                     temperature: str = "equilibrium", dispersion: str = "debye", profile: bool = True,
-                    n_profile: int = 13) -> ConductanceFit:
+                    n_profile: int = 13, interlayer=None) -> ConductanceFit:
     """Fit the free parameters of a model of `kind` to `data` (a `Measurement`).
 
     free : names from `FREE`; fixed : {name: value} of the other parameters the model needs
     (e.g. {"inelastic.q": 1.0}); bounds : {name: (lo, hi)} (default `FREE[name].bounds`);
     start : {name: value} (default `FREE[name].start` clipped into the bounds).
     temperature : "equilibrium" (default: far-field temperatures, as a measurement defines G)
-    or "emitted". profile : compute each parameter's χ² profile on `n_profile` values spread
+    or "emitted". interlayer : a Material between m1 and m2 (kinds amm, dmm; emitted temperatures),
+    whose fields can then be free or fixed as interlayer.density, interlayer.v_long, ... (`INTERLAYER`).
+    profile : compute each parameter's χ² profile on `n_profile` values spread
     over its range plus values at ±½…3σ around the best fit.
     """
     fixed, bounds, start = dict(fixed or {}), dict(bounds or {}), dict(start or {})
@@ -345,8 +406,11 @@ def fit_conductance(data: Measurement, m1, m2, kind: str, free, fixed=None, boun
         raise ValueError(f"temperature = {temperature!r} is invalid; valid: {', '.join(TEMPERATURES)}")
     if not isinstance(data, Measurement):
         raise ValueError(f"data = {data!r} is not a Measurement; use read_conductance_csv(path)")
-    free, ranges = _check_parameters(kind, free, fixed, bounds, start)
-    scale = np.array([FREE[n].scale for n in free])
+    free, ranges, params = _check_parameters(kind, free, fixed, bounds, start, interlayer)
+    if interlayer is not None and temperature != "emitted":
+        raise ValueError("with an interlayer the stack's G is for emitted-phonon temperatures only; "
+                         "use temperature = 'emitted' (--temperature emitted)")
+    scale = np.array([params[n].scale for n in free])
     lo = np.array([ranges[n][0] for n in free]) / scale
     hi = np.array([ranges[n][1] for n in free]) / scale
     x0 = np.array([ranges[n][2] for n in free]) / scale
@@ -365,12 +429,18 @@ def fit_conductance(data: Measurement, m1, m2, kind: str, free, fixed=None, boun
             raise ValueError(f"model {kind!r} with {', '.join(f'{a} = {b:g}' for a, b in values.items())}: "
                              f"{exc}") from None
 
+    def layer_at(values: dict):
+        try:
+            return build_interlayer(interlayer, {**fixed, **values})
+        except ValueError as exc:
+            raise ValueError(f"interlayer with {', '.join(f'{a} = {b:g}' for a, b in values.items())}: {exc}") from None
+
     def residuals(x, names=free, scales=scale, pinned=None):
         values = dict(zip(names, x * scales))
         values.update(pinned or {})
         model = model_at(values)
         try:
-            G = landauer.conductance(m1, m2, data.T, model, dispersion=dispersion, temperature=temperature)
+            G = conductance(m1, m2, data.T, model, layer_at(values), temperature, dispersion)
         except ValueError as exc:
             raise ValueError(f"the model {model} cannot be evaluated: {exc} (narrow the bounds)") from None
         return (_quantity(data.quantity, G) - data.value) / sigma
@@ -384,19 +454,48 @@ def fit_conductance(data: Measurement, m1, m2, kind: str, free, fixed=None, boun
                             xtol=1e-10, ftol=1e-12, gtol=1e-10)
         return res.x, float(res.fun @ res.fun), res
 
-    x, chi2_raw, res = minimise(x0, free, scale, lo, hi)
-    cov, singular = _covariance(res.jac / scale)
-    s2 = 1.0 if data.error is not None else chi2_raw / dof
-    cov = cov * s2
-    values = x * scale
     notes = []
     if data.error is None:
-        notes.append(f"no errors in the data: every point given the same relative error, s = {math.sqrt(s2):.3g} "
-                     "(from the scatter about the fit); the covariance is scaled by chi2/dof")
+        notes.append("no errors in the data: every point given the same relative error s, estimated from the "
+                     "scatter about the fit; the covariance is scaled by chi2/dof")
+    for attempt in range(MAX_RESTARTS + 1):
+        x, chi2_raw, res = minimise(x0, free, scale, lo, hi)
+        cov, singular = _covariance(res.jac / scale)
+        s2 = 1.0 if data.error is not None else chi2_raw / dof
+        cov = cov * s2
+        values = x * scale
+        errors = [float(math.sqrt(cov[i, i])) if np.isfinite(cov[i, i]) else math.inf for i in range(k)]
+        profiles, lower = {}, None
+        for i, name in enumerate(free if profile else ()):
+            # Δχ² on values spread over the range plus ½…3σ about the best fit, the others re-fitted
+            others = [j for j in range(k) if j != i]
+            grid = np.linspace(lo[i] * scale[i], hi[i] * scale[i], n_profile)
+            if math.isfinite(errors[i]) and errors[i] > 0.0:
+                grid = np.concatenate([grid, values[i] + errors[i] * PROFILE_STEPS])
+            grid = np.unique(np.clip(np.append(grid, values[i]), lo[i] * scale[i], hi[i] * scale[i]))
+            delta = np.empty_like(grid)
+            for g, v in enumerate(grid):
+                x_others, chi2_v, _ = minimise(x[others], [free[j] for j in others], scale[others], lo[others],
+                                               hi[others], pinned={name: v})
+                delta[g] = (chi2_v - chi2_raw) / s2
+                if delta[g] < -PROFILE_TOLERANCE and (lower is None or delta[g] < lower[0]):
+                    lower = (delta[g], name, v, np.insert(x_others, i, v / scale[i]))
+            profiles[name] = (grid, delta)
+        if lower is None:
+            break
+        # the profile found a lower chi2 than the fit: a local minimum; start again from the better point
+        notes.append(f"the fit stopped in a local minimum: the chi2 profile of {lower[1]} found chi2 lower by "
+                     f"{-lower[0]:.3g} at {lower[1]} = {lower[2]:.4g}; refitted from there")
+        x0 = lower[3]
+    else:
+        notes.append(f"the profiles still found lower minima after {MAX_RESTARTS} restarts: the chi2 surface has "
+                     "several minima; try other --start values")
+    if data.error is None:
+        notes.append(f"scatter estimate s = {math.sqrt(s2):.3g} (relative)")
 
     parameters = {}
     for i, name in enumerate(free):
-        error = float(math.sqrt(cov[i, i])) if np.isfinite(cov[i, i]) else math.inf
+        error = errors[i]
         b_lo, b_hi = ranges[name][0], ranges[name][1]
         reasons = []
         if singular[i]:
@@ -406,29 +505,18 @@ def fit_conductance(data: Measurement, m1, m2, kind: str, free, fixed=None, boun
             reasons.append(f"the fit ends on its bound {b_lo if values[i] - b_lo < b_hi - values[i] else b_hi:g}")
         if math.isfinite(error) and error > 0.25 * (b_hi - b_lo):
             reasons.append(f"its error {error:.3g} exceeds a quarter of its allowed range [{b_lo:g}, {b_hi:g}]")
-        curve = interval = None
-        if profile:
-            others = [j for j in range(k) if j != i]
-            grid = np.linspace(b_lo, b_hi, n_profile)
-            if math.isfinite(error) and error > 0.0:
-                grid = np.concatenate([grid, values[i] + error * np.array([-3, -2, -1.5, -1, -0.5, 0.5, 1, 1.5, 2, 3])])
-            grid = np.unique(np.clip(np.append(grid, values[i]), b_lo, b_hi))
-            delta = np.empty_like(grid)
-            x_others = x[others]
-            for g, v in enumerate(grid):
-                _, chi2_v, _ = minimise(x_others, [free[j] for j in others], scale[others], lo[others], hi[others],
-                                        pinned={name: v})
-                delta[g] = (chi2_v - chi2_raw) / s2
-            curve = (grid, delta)
-            interval = _profile_interval(grid, delta, values[i])
-            if delta[0] < 1.0 and delta[-1] < 1.0:
+        curve = profiles.get(name)
+        interval = None
+        if curve is not None:
+            interval = _profile_interval(*curve, values[i])
+            if curve[1][0] < 1.0 and curve[1][-1] < 1.0:
                 reasons.append(f"its chi2 profile is flat: chi2 changes by less than 1 over its whole range "
                                f"[{b_lo:g}, {b_hi:g}]")
         parameters[name] = ParameterFit(name, float(values[i]), error, (b_lo, b_hi), curve, interval, tuple(reasons))
-    model = model_at(dict(zip(free, values)))
+    best = dict(zip(free, values))
     return ConductanceFit(data, m1, m2, kind, fixed, parameters, cov, chi2_raw / s2, dof,
-                          None if data.error is not None else math.sqrt(s2), model, temperature, dispersion,
-                          tuple(notes))
+                          None if data.error is not None else math.sqrt(s2), model_at(best), temperature, dispersion,
+                          layer_at(best), tuple(notes))
 
 
 def _profile_interval(grid, delta, best) -> tuple[float, float]:
@@ -469,8 +557,9 @@ def report(fit: ConductanceFit) -> list[str]:
     d = fit.data
     errors = "with errors" if fit.errors_given else "without errors"
     fixed = ", ".join(f"{k} = {v:g}" for k, v in fit.fixed.items())
+    layer = "" if fit.interlayer is None else f" | interlayer {fit.interlayer.name}"
     lines = [f"# {d.source}: {d.T.size} points of {d.quantity} {errors}, T = {d.T.min():g} to {d.T.max():g} K",
-             f"# model {fit.kind} for {fit.m1.name} | {fit.m2.name}, {fit.temperature} temperatures, "
+             f"# model {fit.kind} for {fit.m1.name}{layer} | {fit.m2.name}, {fit.temperature} temperatures, "
              f"{fit.dispersion} dispersion" + (f"; fixed: {fixed}" if fixed else "")]
     lines += [f"# {note}" for note in fit.notes]
     if fit.errors_given:
@@ -504,6 +593,7 @@ def fit_figure(fit: ConductanceFit, title: str | None = None) -> Figure:
     top.plot(grid, fit.predict(grid) * factor, "-", color="C1", label=f"fit: {values}{chi2}")
     top.set_xscale("log")
     top.set_yscale("log")
+    _readable_log_ticks(top)
     top.set_ylabel(label.replace("^-2", "$^{-2}$").replace("^-1", "$^{-1}$").replace("^2", "$^2$"))
     top.legend(fontsize="small")
     top.set_title(title or f"{fit.m1.name} | {fit.m2.name}, model {fit.kind}")
