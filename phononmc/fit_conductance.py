@@ -243,6 +243,8 @@ PROFILE_STEPS = np.array([-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0]
 #: shows a lower minimum; the fit restarts from it, at most MAX_RESTARTS times.
 PROFILE_TOLERANCE = 1e-3
 MAX_RESTARTS = 3
+#: |correlation| above which a pair of parameters is reported as correlated.
+CORRELATED = 0.9
 
 
 @dataclass(frozen=True)
@@ -512,7 +514,18 @@ def fit_conductance(data: Measurement, m1, m2, kind: str, free, fixed=None, boun
             if curve[1][0] < 1.0 and curve[1][-1] < 1.0:
                 reasons.append(f"its chi2 profile is flat: chi2 changes by less than 1 over its whole range "
                                f"[{b_lo:g}, {b_hi:g}]")
+            half = 0.5 * (interval[1] - interval[0])
+            inside = b_lo < interval[0] and interval[1] < b_hi  # an interval cut by a bound is not comparable
+            if inside and math.isfinite(error) and not 0.5 <= half / error <= 2.0:
+                notes.append(f"{name}: the covariance error {error:.3g} and the profile half-width {half:.3g} differ "
+                             "by more than a factor 2 (the model is far from linear here): quote the profile interval")
         parameters[name] = ParameterFit(name, float(values[i]), error, (b_lo, b_hi), curve, interval, tuple(reasons))
+    for i in range(k):
+        for j in range(i + 1, k):
+            rho = cov[i, j] / math.sqrt(cov[i, i] * cov[j, j]) if np.isfinite(cov[[i, j], [i, j]]).all() else math.nan
+            if abs(rho) > CORRELATED:
+                notes.append(f"{free[i]} and {free[j]} are correlated (rho = {rho:.3f}): the data constrain a "
+                             "combination of them better than either")
     best = dict(zip(free, values))
     return ConductanceFit(data, m1, m2, kind, fixed, parameters, cov, chi2_raw / s2, dof,
                           None if data.error is not None else math.sqrt(s2), model_at(best), temperature, dispersion,

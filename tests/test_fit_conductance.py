@@ -113,6 +113,19 @@ def test_interlayer_density_does_not_enter_the_dmm():
         fit_conductance(d, AL, SI, "mixed", ["p"], interlayer=ti, temperature="emitted")
 
 
+def test_covariance_and_profile_disagreement_and_correlation_are_reported():
+    # G of the DMM through Ti has a kink in v_T at ~3125 m/s (see above): fitted there (to data it cannot
+    # describe, chi2/dof ~ 265) the linearised error is ~100x the profile's half-width
+    d = read_conductance_csv(EXAMPLE)
+    fit = fit_conductance(d, AL, SI, "dmm", ["interlayer.v_trans"], interlayer=phononmc.material("Ti"),
+                          temperature="emitted")
+    assert any("quote the profile interval" in note for note in fit.notes)
+    # p and a frequency-independent inelastic A both raise G at every T: nearly degenerate
+    fit = fit_conductance(d, AL, SI, "mixed", ["p", "inelastic.A"], profile=False)
+    rho = fit.covariance[0, 1] / math.sqrt(fit.covariance[0, 0] * fit.covariance[1, 1])
+    assert rho < -0.9 and any("are correlated" in note for note in fit.notes)
+
+
 def test_without_errors_scales_covariance_by_scatter():
     d = synthetic(AL, SI, "mixed", {"p": 0.3}, T10, 0.03, np.random.default_rng(11), errors=False)
     fit = fit_conductance(d, AL, SI, "mixed", ["p"], profile=False)
@@ -214,6 +227,13 @@ def test_example_file_is_the_documented_synthetic_set():
     np.testing.assert_allclose(d.error, expected.error, rtol=1e-3)
     text = EXAMPLE.read_text()
     assert "SYNTHETIC" in text and "not a measurement" in text
+
+
+def test_documented_csv_lines_are_the_example_file():
+    # docs/fitting.md quotes the header and first rows of the example file
+    doc = (ROOT / "docs" / "fitting.md").read_text()
+    lines = [line for line in EXAMPLE.read_text().splitlines() if not line.startswith("#")]
+    assert "\n".join(lines[:3]) in doc
 
 
 def test_reads_units():
