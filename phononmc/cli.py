@@ -523,6 +523,104 @@ def _cmd_series(args) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- fit
+
+
+def _add_fit(p: argparse.ArgumentParser) -> None:
+    from phononmc import fit_conductance as fc
+
+    p.add_argument("data", help="CSV of a measured G(T) or R_K(T) with units in the header, e.g. "
+                                f"'{fc.EXAMPLE_HEADER}' (docs/fitting.md); with --series, a thickness series")
+    p.add_argument("--series", action="store_true",
+                   help="DATA is a thickness series: fit R_total = R_0 + L/kappa_eff (as 'phononmc series')")
+    p.add_argument("--reference", metavar="REF.csv", help="with --series: a series without the interface")
+    p.add_argument("--materials", nargs=2, metavar=("M1", "M2"),
+                   help="medium 1 and 2: database names (Al Si) or inline TOML tables "
+                        "'{name=\"X\", density=..., v_long=..., v_trans=..., atom_density=...}' (SI)")
+    p.add_argument("--model", choices=models.MODEL_KINDS, help="the model whose parameters are fitted")
+    p.add_argument("--interlayer", metavar="MATERIAL",
+                   help="a layer between M1 and M2 (name or inline table; models amm, dmm; --temperature emitted): "
+                        "its properties interlayer.density, .v_long, .v_trans, .atom_density can be --free or --set")
+    p.add_argument("--free", action="extend", nargs="+", metavar="NAME",
+                   help=f"free parameters: {', '.join(fc.FREE)}")
+    p.add_argument("--set", action="extend", nargs="+", metavar="NAME=VALUE", dest="fixed", default=[],
+                   help="fixed parameters, e.g. inelastic.q=1 (SI; roughness in m)")
+    p.add_argument("--start", action="extend", nargs="+", metavar="NAME=VALUE", default=[],
+                   help="starting values of free parameters")
+    p.add_argument("--bounds", action="extend", nargs="+", metavar="NAME=LO:HI", default=[],
+                   help="bounds of free parameters (defaults: p 0:1, roughness 1e-12:1e-8, inelastic.A 0:0.1, "
+                        "inelastic.q and .m -3:3)")
+    p.add_argument("--temperature", choices=landauer.TEMPERATURES, default="equilibrium",
+                   help="temperature definition of the model's G (default: equilibrium, as measured)")
+    p.add_argument("--dispersion", choices=DISPERSIONS, default="debye", help="phonon branches")
+    p.add_argument("--no-profile", action="store_true", help="skip the chi2 profiles (faster)")
+    p.add_argument("--plot", metavar="FILE.png", help="also write the data, the fit and the residuals")
+
+
+def _fit_material(text: str):
+    """A Material from a database name or an inline TOML table (errors name the option; --materials
+    also stands for --interlayer)."""
+    import tomllib
+
+    from phononmc.config import _material
+
+    value = text
+    if text.lstrip().startswith("{"):
+        try:
+            value = tomllib.loads(f"m = {text}")["m"]
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"--materials {text!r}: not a TOML inline table ({exc})") from None
+    return _material("--materials", value)
+
+
+def _fit_pairs(option: str, items: list[str], parse) -> dict:
+    """{name: parse(value)} from NAME=VALUE items; UsageError names the option and the item."""
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"{option} {item!r}: write NAME=VALUE")
+        try:
+            out[name.strip()] = parse(value)
+        except ValueError:
+            raise UsageError(f"{option} {item!r}: {value!r} is not valid here") from None
+    return out
+
+
+def _bounds_value(text: str) -> tuple[float, float]:
+    lo, sep, hi = text.partition(":")
+    if not sep:
+        raise ValueError(text)
+    return float(lo), float(hi)
+
+
+def _cmd_fit(args) -> int:
+    from phononmc import fit_conductance as fc
+
+    if args.series:
+        return _cmd_series(args)
+    if args.reference is not None:
+        raise UsageError("--reference applies only with --series")
+    for option, value in (("--materials", args.materials), ("--model", args.model), ("--free", args.free)):
+        if value is None:
+            raise UsageError(f"{option} is required to fit G(T) or R_K(T) (see phononmc fit --help)")
+    if args.plot is not None:
+        _check_plot_path(args.plot)
+    _check_output_folders(plot=args.plot)
+    m1, m2 = (_fit_material(text) for text in args.materials)
+    interlayer = None if args.interlayer is None else _fit_material(args.interlayer)
+    data = fc.read_conductance_csv(args.data)
+    result = fc.fit_conductance(data, m1, m2, args.model, args.free, fixed=_fit_pairs("--set", args.fixed, float),
+                                bounds=_fit_pairs("--bounds", args.bounds, _bounds_value),
+                                start=_fit_pairs("--start", args.start, float), temperature=args.temperature,
+                                dispersion=args.dispersion, profile=not args.no_profile, interlayer=interlayer)
+    print("\n".join(fc.report(result)))
+    if args.plot:
+        _save_plot(fc.fit_figure(result, title=Path(args.data).name), args.plot)
+        print(f"# wrote {args.plot}")
+    return 0
+
+
 class Command(NamedTuple):
     name: str
     help: str
@@ -541,6 +639,8 @@ COMMANDS = [
             _add_show, _cmd_show),
     Command("series", "fit a thickness series R_total = R_0 + L/kappa_eff from a CSV and extrapolate to L = 0",
             _add_series, _cmd_series),
+    Command("fit", "fit a model's free parameters (p, roughness, inelastic) to a measured G(T) or R_K(T) CSV; "
+                   "--series: a thickness series", _add_fit, _cmd_fit),
 ]
 
 
