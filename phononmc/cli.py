@@ -31,7 +31,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import phononmc
-from phononmc import analytic_results, io, landauer, models, sensitivity
+from phononmc import analytic_results, config, io, landauer, models, sensitivity
 from phononmc.analytic_results import TEMPERATURE_DEFINITIONS, UNITS
 from phononmc.analytic_results import material_record as _material_record
 from phononmc.config import OUTPUT_SUFFIXES
@@ -245,16 +245,21 @@ def _write_h5(args, r, argv) -> None:
     analytic_results.write(args.h5, res, command=shlex.join([PROG, *argv]))
 
 
-def _write_plot(args, r) -> None:
+def _analytic_figure(r, dispersion: str, temperature: str):
+    """G(T) of `analytic` results r (m1, m2, T, models) with the T³ asymptotes for emitted temperatures."""
     from phononmc import plot
 
     curves = {name: d["G"] for name, d in r["models"].items()}
     # The closed-form T^3 coefficients are for emitted-phonon temperatures only.
     lowT = ({name: d["lowT_coefficient"] for name, d in r["models"].items()}
-            if args.temperature == "emitted" else None)
-    title = f"{r['m1'].name} | {r['m2'].name}   ({args.dispersion}, {args.temperature} temperatures)"
-    _save_plot(plot.conductance_figure(r["T"], curves, lowT=lowT, title=title,
-                                       per_T3=r["m1"].is_liquid or r["m2"].is_liquid), args.plot)
+            if temperature == "emitted" else None)
+    title = f"{r['m1'].name} | {r['m2'].name}   ({dispersion}, {temperature} temperatures)"
+    return plot.conductance_figure(r["T"], curves, lowT=lowT, title=title,
+                                   per_T3=r["m1"].is_liquid or r["m2"].is_liquid)
+
+
+def _write_plot(args, r) -> None:
+    _save_plot(_analytic_figure(r, args.dispersion, args.temperature), args.plot)
 
 
 def _cmd_analytic(args) -> int:
@@ -339,34 +344,39 @@ def _cmd_run(args) -> int:
     return 0
 
 
-def _write_mc_plot(result, path) -> None:
+def _mc_figure(cfg, rows):
+    """G(T) of a Monte Carlo run: the Landauer curve of every model of run config `cfg` and the
+    Monte Carlo points `rows` (dicts with model, T, G, G_err, G_analytic) over them."""
     from phononmc import plot
 
-    cfg = result.config
     m1, m2 = cfg.interface.material_1, cfg.interface.material_2
-    temps = [p.T for p in result.points]
+    temps = [r["T"] for r in rows]
     t_line = np.geomspace(min(temps) / 2, max(temps) * 2, 120)
     curves, points = {}, {}
     for spec in cfg.models:
         label = str(models.parse_model(spec))
-        pts = [p for p in result.points if p.model == label]
+        pts = [r for r in rows if r["model"] == label]
         curves[label] = landauer.conductance(m1, m2, t_line, spec, dispersion=cfg.interface.dispersion,
                                              delta_T=cfg.temperatures.delta_T)
-        points[label] = tuple([getattr(p, f) for p in pts] for f in ("T", "G", "G_err", "G_analytic"))
+        points[label] = tuple([r[f] for r in pts] for f in ("T", "G", "G_err", "G_analytic"))
     title = f"{m1.name} | {m2.name}: Monte Carlo (markers) and Landauer (lines)"
-    fig = plot.conductance_figure(t_line, curves, title=title, points=points, per_T3=m1.is_liquid or m2.is_liquid)
-    _save_plot(fig, path)
+    return plot.conductance_figure(t_line, curves, title=title, points=points, per_T3=m1.is_liquid or m2.is_liquid)
+
+
+def _write_mc_plot(result, path) -> None:
+    rows = [{"model": p.model, "T": p.T, "G": p.G, "G_err": p.G_err, "G_analytic": p.G_analytic} for p in result.points]
+    _save_plot(_mc_figure(result.config, rows), path)
     print(f"# wrote {path}")
 
 
-def _check_plot_path(path) -> None:
-    """A --plot name that is not .png is a usage error (status 2)."""
+def _check_plot_path(path, option: str = "--plot") -> None:
+    """A figure name (of `option`) that is not .png is a usage error (status 2)."""
     from phononmc import plot
 
     try:
         plot.check_path(path)
     except ValueError as exc:
-        raise UsageError(f"--plot {_message(exc)}") from None
+        raise UsageError(f"{option} {_message(exc)}") from None
 
 
 def _check_output_folders(**paths) -> None:
@@ -621,6 +631,34 @@ def _cmd_fit(args) -> int:
     return 0
 
 
+def _add_plot(p: argparse.ArgumentParser) -> None:
+    p.add_argument("results", help="HDF5 results file written by 'phononmc run' or 'phononmc analytic --h5'")
+    p.add_argument("-o", "--output", metavar="FILE.png", help="the figure (default: the results file's name with .png)")
+
+
+def _cmd_plot(args) -> int:
+    """The figure of any results file: what `run --plot` or `analytic --plot` draws, from the file alone."""
+    output = args.output or str(Path(args.results).with_suffix(".png"))
+    _check_plot_path(output, "-o")
+    _check_output_folders(output=output)
+    kind = io.read(args.results).kind
+    if kind in (mc_run.SLAB_KIND, mc_run.ROUGH_KIND, mc_run.LAYERS_KIND):
+        _write_results_plot(kind, args.results, output)
+        return 0
+    if kind == analytic_results.KIND:
+        res = analytic_results.read(args.results)
+        r = {"m1": res.material_1, "m2": res.material_2, "T": res.T, "models": res.models}
+        fig = _analytic_figure(r, res.dispersion, res.temperature)
+    elif kind == mc_run.KIND:
+        attrs, rows = mc_run.read_table(args.results)
+        fig = _mc_figure(config.parse(attrs["run_file"]), rows)
+    else:
+        raise ValueError(f"{args.results} holds {kind!r} results; plot draws {', '.join(map(repr, SHOW))} results")
+    _save_plot(fig, output)
+    print(f"# wrote {output}")
+    return 0
+
+
 class Command(NamedTuple):
     name: str
     help: str
@@ -637,6 +675,8 @@ COMMANDS = [
             _add_run, _cmd_run),
     Command("show", "print the table of a results file (Monte Carlo: interface, slab or rough; or analytic)",
             _add_show, _cmd_show),
+    Command("plot", "draw the figure of a results file (any kind phononmc writes) into a PNG",
+            _add_plot, _cmd_plot),
     Command("series", "fit a thickness series R_total = R_0 + L/kappa_eff from a CSV and extrapolate to L = 0",
             _add_series, _cmd_series),
     Command("fit", "fit a model's free parameters (p, roughness, inelastic) to a measured G(T) or R_K(T) CSV; "

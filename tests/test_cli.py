@@ -387,3 +387,94 @@ def test_layers_run_show_and_plot_data_equal_the_results_file(tmp_path, capsys, 
     np.testing.assert_allclose(coherent[0].get_ydata(), [r["G_coherent"] / 1e6 for r in records])
     first = ax_a.get_lines()[0]
     np.testing.assert_allclose(first.get_ydata(), records[0]["alpha_coherent"])
+
+
+SLAB_RUN = """
+seed = 4
+output = "slab.h5"
+[interface]
+material_1 = "Si"
+material_2 = "Ge"
+[[models]]
+kind = "dmm"
+[temperatures]
+values = [300.0]
+[slab]
+thickness = [4e-8, 4e-8]
+cells = [8, 8]
+scattering_1 = { mfp = 1e-8 }
+scattering_2 = { mfp = 1e-8 }
+exclude = 1.0
+[monte_carlo]
+packets_per_batch = 2000
+batches = 4
+"""
+
+ROUGH_RUN = """
+seed = 4
+output = "rough.h5"
+[interface]
+material_1 = "Si"
+material_2 = "Ge"
+[[models]]
+kind = "amm"
+[temperatures]
+values = [300.0]
+[[surfaces]]
+kind = "sinusoid"
+amplitude = 2e-9
+period = 20e-9
+[monte_carlo]
+packets_per_batch = 2000
+batches = 4
+"""
+
+
+@pytest.mark.parametrize("kind", ["analytic", "montecarlo", "slab", "rough", "layers"])
+def test_plot_draws_the_data_of_every_kind_of_results_file(kind, tmp_path, capsys, monkeypatch):
+    """`phononmc plot FILE.h5` draws any results file from the file alone, and what it draws is the
+    file's data: G(T) curves or Monte Carlo points, temperature profiles, G against roughness,
+    the stack's G."""
+    from phononmc.mc import multilayer, rough, slab
+    from phononmc.mc.run import read_table
+
+    h5 = tmp_path / f"{kind}.h5" if kind == "analytic" else tmp_path / {"montecarlo": "cuhe.h5", "slab": "slab.h5",
+                                                                       "rough": "rough.h5", "layers": "stack.h5"}[kind]
+    if kind == "analytic":
+        assert main(["analytic", "Si", "Ge", "--T-range", "5", "300", "7", "--h5", str(h5)]) == 0
+    else:
+        run_file = tmp_path / "run.toml"
+        run_file.write_text({"montecarlo": MC_RUN, "slab": SLAB_RUN, "rough": ROUGH_RUN, "layers": LAYERS_RUN}[kind])
+        assert main(["run", str(run_file), "--no-progress"]) == 0
+    capsys.readouterr()
+    figures = _capture_figure(monkeypatch)
+    assert main(["plot", str(h5), "-o", str(tmp_path / "f.png")]) == 0
+    ax = figures[0].axes[0]
+    if kind == "analytic":
+        res = io.read(h5, kind="analytic")
+        line = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"][0]
+        np.testing.assert_allclose(line.get_ydata(), res.groups["amm"]["G"] / 1e6)
+    elif kind == "montecarlo":
+        _, rows = read_table(h5)
+        np.testing.assert_allclose(ax.containers[0].lines[0].get_data()[1], [r["G"] / r["T"] ** 3 for r in rows])
+    elif kind == "slab":
+        _, records = slab.read_points(h5)
+        np.testing.assert_allclose(ax.containers[0].lines[0].get_data()[1], records[0]["theta_energy"])
+    elif kind == "rough":
+        _, records = rough.read_points(h5)
+        drawn = np.asarray(ax.containers[0].lines[0].get_data()[1], dtype=float)
+        np.testing.assert_allclose(drawn, [records[0]["G"] / 1e6])
+    else:
+        _, records = multilayer.read_points(h5)
+        np.testing.assert_allclose(figures[0].axes[1].containers[0].lines[0].get_data()[1],
+                                   [r["G"] / 1e6 for r in records])
+
+
+def test_plot_writes_a_png_next_to_the_results_file(tmp_path, capsys):
+    h5 = tmp_path / "an.h5"
+    assert main(["analytic", "Si", "Ge", "--T", "10", "300", "--h5", str(h5)]) == 0
+    assert main(["plot", str(h5)]) == 0
+    png = tmp_path / "an.png"
+    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+    assert main(["plot", str(h5), "-o", str(tmp_path / "f.pdf")]) == 2
+    assert "-o " in capsys.readouterr().err
