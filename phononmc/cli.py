@@ -474,6 +474,20 @@ def _print_layers(path) -> None:
     print(f"# results: {path}")
 
 
+def _print_sweep(path) -> None:
+    """The table of a sweep results file."""
+    from phononmc import sweep
+
+    res = io.read(path, kind=sweep.KIND)
+    groups, _ = sweep.read_groups(path)
+    print(f"# {res.attrs.get('name', '?')}: {res.attrs.get('sweep_kind', '?')} sweep, {len(groups)} of "
+          f"{res.attrs.get('points', '?')} points done, status {res.attrs.get('status', '?')}")
+    print("# G for emitted-phonon temperatures, MW m^-2 K^-1" + ("; z = (G - G_analytic) / G_err"
+                                                               if res.attrs.get("sweep_kind") == "montecarlo" else ""))
+    print(sweep.format_table(res.attrs.get("sweep_kind"), groups))
+    print(f"# results: {path}")
+
+
 def _show_analytic(path) -> None:
     res = analytic_results.read(path)
     print(f"# {res.attrs.get('command', 'analytic results')}   (phononmc {res.attrs.get('phononmc_version', '?')}, "
@@ -483,7 +497,7 @@ def _show_analytic(path) -> None:
 
 #: What `show` prints for each kind of results file.
 SHOW = {mc_run.KIND: _show_montecarlo, mc_run.SLAB_KIND: _print_slab, mc_run.ROUGH_KIND: _print_rough,
-        mc_run.LAYERS_KIND: _print_layers,
+        mc_run.LAYERS_KIND: _print_layers, "sweep": _print_sweep,
         analytic_results.KIND: _show_analytic}
 
 
@@ -652,10 +666,45 @@ def _cmd_plot(args) -> int:
     elif kind == mc_run.KIND:
         attrs, rows = mc_run.read_table(args.results)
         fig = _mc_figure(config.parse(attrs["run_file"]), rows)
+    elif kind == "sweep":
+        from phononmc import plot, sweep
+
+        fig = plot.sweep_figure(*sweep.read_groups(args.results))
     else:
         raise ValueError(f"{args.results} holds {kind!r} results; plot draws {', '.join(map(repr, SHOW))} results")
     _save_plot(fig, output)
     print(f"# wrote {output}")
+    return 0
+
+
+def _add_sweep(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sweep_file", help="TOML sweep file (docs/sweeps.md), e.g. runs/sweep_example.toml")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--resume", action="store_true", help="skip the points the results file already holds")
+    start.add_argument("--overwrite", action="store_true", help="start over, replacing the results file")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the points on a Dask distributed cluster (e.g. tcp://host:8786; needs the "
+                        "'distributed' extra) instead of local processes")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: the machine's cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _cmd_sweep(args) -> int:
+    from phononmc import sweep
+
+    sw = sweep.load(args.sweep_file)
+    if sw.output.exists() and not (args.resume or args.overwrite):
+        raise ValueError(f"{sw.output} exists: continue it with --resume, or start over with --overwrite")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: give an integer >= 1")
+    try:
+        sweep.run(sw, resume=args.resume, scheduler=args.scheduler, workers=args.workers,
+                  progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; finished points are saved. Continue with: {PROG} sweep {args.sweep_file} "
+              "--resume", file=sys.stderr)
+        return 130
+    _print_sweep(sw.output)
     return 0
 
 
@@ -677,6 +726,8 @@ COMMANDS = [
             _add_show, _cmd_show),
     Command("plot", "draw the figure of a results file (any kind phononmc writes) into a PNG",
             _add_plot, _cmd_plot),
+    Command("sweep", "run a grid of analytic or Monte Carlo points into one HDF5 file, locally or on a Dask cluster",
+            _add_sweep, _cmd_sweep),
     Command("series", "fit a thickness series R_total = R_0 + L/kappa_eff from a CSV and extrapolate to L = 0",
             _add_series, _cmd_series),
     Command("fit", "fit a model's free parameters (p, roughness, inelastic) to a measured G(T) or R_K(T) CSV; "

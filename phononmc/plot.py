@@ -398,3 +398,28 @@ def layers_figure(records, title: str | None = None) -> Figure:
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
+
+
+def sweep_figure(groups: dict, title: str | None = None) -> Figure:
+    """G(T) of a sweep's points (`{index: {"attrs", "datasets"}}` as `sweep` writes them), one line
+    per (material pair, model), log–log; Monte Carlo points with their error bars."""
+    fig = Figure(figsize=(6.5, 4.6), layout="constrained")
+    ax = fig.subplots()
+    series = {}
+    for _, g in sorted(groups.items()):
+        a, d = g["attrs"], g["datasets"]
+        key = (a["material_1"], a["material_2"], a["model"])
+        err = float(d["G_err"][0]) if "G_err" in d else 0.0
+        series.setdefault(key, []).append((float(a["T"]), float(d["G"][0]), err))
+    for (m1, m2, model), colour in zip(series, _colours(len(series))):
+        T, G, err = (np.array(v, dtype=float) for v in zip(*sorted(series[m1, m2, model])))
+        ax.errorbar(T, G / MW, yerr=err / MW, fmt="o-", ms=MARKER, lw=1.0, color=colour, capsize=2,
+                    label=f"{m1} | {m2}, {model}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("T (K)")
+    ax.set_ylabel("G (MW m⁻² K⁻¹)")
+    ax.legend(fontsize=6)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return fig
