@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
+import multiprocessing
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -240,7 +241,9 @@ def run(sw: Sweep, resume: bool = False, scheduler=None, workers: int | None = N
     client, executor = None, None
     try:
         if scheduler is None:
-            executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+            # spawned, not forked: a fork of a process whose Numba thread pool is running can die
+            executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
+                                                              mp_context=multiprocessing.get_context("spawn"))
             futures = {executor.submit(run_point, sw.kind, p, sw.seed, sw.monte_carlo): p for p in todo}
             finished = concurrent.futures.as_completed(futures)
             result_of = concurrent.futures.Future.result
