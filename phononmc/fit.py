@@ -181,6 +181,23 @@ HEADERS = {
 }
 
 
+def csv_lines(path, what: str) -> tuple[str, list]:
+    """("<what> <path>", [(line number, text)]) of the lines of a CSV file that are neither empty
+    nor comments (#); a file that cannot be read is a one-line ValueError naming `what` and the path."""
+    path = Path(path)
+    where = f"{what} {path}"
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # -sig: spreadsheets may start with a byte-order mark
+    except FileNotFoundError:
+        raise ValueError(f"{where}: no such file (looked for {path.resolve()})") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ValueError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    return where, [(number, line) for number, line in enumerate(text.splitlines(), 1)
+                   if line.strip() and not line.lstrip().startswith("#")]
+
+
 def read_series_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(thickness (m), resistance (m² K W⁻¹), resistance_err (m² K W⁻¹) or None) from a CSV file.
 
@@ -191,18 +208,7 @@ def read_series_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     a negative thickness, an error <= 0, a missing or unknown column, and a file with fewer
     than 2 rows.
     """
-    path = Path(path)
-    where = f"thickness series {path}"
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: spreadsheets may start with a byte-order mark
-    except FileNotFoundError:
-        raise ValueError(f"{where}: no such file (looked for {path.resolve()})") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise ValueError(f"{where}: cannot be read ({exc.strerror or exc})") from None
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1)
-             if line.strip() and not line.lstrip().startswith("#")]
+    where, lines = csv_lines(path, "thickness series")
     example = "thickness_nm,resistance_m2K_per_GW,resistance_err_m2K_per_GW"
     if not lines:
         raise ValueError(f"{where}: no header line; the first line that is not a comment names the columns, "

@@ -42,13 +42,13 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from scipy.optimize import least_squares
 
 from phononmc import landauer
+from phononmc.fit import csv_lines
 from phononmc.landauer import TEMPERATURES
 from phononmc.models import KINDS, MODEL_KINDS, Model
 from phononmc.plot import MARKER, _readable_log_ticks
@@ -111,18 +111,7 @@ def read_conductance_csv(path) -> Measurement:
     that is not a finite number, T <= 0, G or R_K <= 0, an error <= 0, a row with the wrong
     number of values, and fewer than 2 rows.
     """
-    path = Path(path)
-    where = f"data {path}"
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValueError(f"{where}: no such file (looked for {path.resolve()})") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise ValueError(f"{where}: cannot be read ({exc.strerror or exc})") from None
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1)
-             if line.strip() and not line.lstrip().startswith("#")]
+    where, lines = csv_lines(path, "data")
     if not lines:
         raise ValueError(f"{where}: no header line; the first line that is not a comment names the columns "
                          f"with their units, e.g. {EXAMPLE_HEADER}")
