@@ -75,36 +75,57 @@ def _check_omega(omega) -> np.ndarray:
     return omega
 
 
-def _adding(up, down):
+def _adding(media, matrices):
     """Energy fractions of flux going up in m1 (row vectors, (…, nb) per branch of the group)
     after any number of bounces: (ℛ, 𝒯), each (…, nb, nb), reflected back into m1 and transmitted
     into m2. The incoherent adding method (van de Hulst, *Multiple Light Scattering*, 1980, ch. 4;
     Grant & Hunt, Proc. R. Soc. A 313, 183 (1969)), here for energy fractions between branches.
 
-    up[k] = (R⁺, T⁺): a packet going up in medium k meets interface k (media k | k + 1) and is
-    reflected down into k or transmitted up into k + 1; down[k] = (R⁻, T⁻): going down in
-    k + 1, reflected up into k + 1 or transmitted down into k (`down` has one entry fewer: no
-    packet comes down from m2). Row convention, flux f → f M. From the last interface back,
+    media : m1, the layers, m2. matrices(a, b) → (R, T), each (…, nb, nb): a packet in a meeting
+    b, reflected into a or transmitted into b. Up-going in medium k, interface k (media k | k + 1)
+    gives (R⁺_k, T⁺_k) = matrices(k, k + 1); down-going in k + 1, (R⁻_k, T⁻_k) = matrices(k + 1, k)
+    (no packet comes down from m2). Row convention, flux f → f M. From the last interface back,
 
         X = T⁺_k (I − ℛ_{k+1} R⁻_k)⁻¹,   ℛ_k = R⁺_k + X ℛ_{k+1} T⁻_k,   𝒯_k = X 𝒯_{k+1}.
+
+    The matrices of an interface are asked for when the recursion reaches it, so the memory is
+    that of a few interfaces whatever the number of layers.
 
     A branch of layer k + 1 that nothing enters from below (T⁺ column ≤ `FED_ABOVE`, directly or
     by conversion inside the layer) is left out of the inverse: a guided wave totally reflected
     at both faces makes I − ℛR⁻ singular, and by reciprocity nothing reaches it.
     """
-    R, T = up[-1]
+    R, T = matrices(media[-2], media[-1])
     eye = np.eye(R.shape[-1])
-    for k in range(len(up) - 2, -1, -1):
-        (rp, tp), (rm, tm) = up[k], down[k]
+    for k in range(len(media) - 3, -1, -1):
+        (rp, tp), (rm, tm) = matrices(media[k], media[k + 1]), matrices(media[k + 1], media[k])
         fed = tp.max(axis=-2) > FED_ABOVE  # (…, nb): branches of layer k + 1 entered from below
         m = R @ rm
         fed |= (np.where(fed[..., :, None], m, 0.0) > FED_ABOVE).any(axis=-2)
         keep = fed[..., :, None] & fed[..., None, :]
         m = np.where(keep, m, 0.0)
-        x = np.where(fed[..., None, :], tp, 0.0) @ np.linalg.inv(eye - m)
+        x = np.where(fed[..., None, :], tp, 0.0) @ _inverse(eye - m)
         R = rp + x @ np.where(fed[..., :, None], R, 0.0) @ tm
         T = x @ np.where(fed[..., :, None], T, 0.0)
     return R, T
+
+
+def _inverse(a):
+    """Inverses of a stack (…, nb, nb) of 1×1 or 2×2 matrices (the branch groups) by the adjugate:
+    5× faster than `np.linalg.inv` on the millions of tiny matrices of a graded layer."""
+    if a.shape[-1] == 1:
+        return 1.0 / a
+    adjugate = np.stack([np.stack([a[..., 1, 1], -a[..., 0, 1]], axis=-1),
+                         np.stack([-a[..., 1, 0], a[..., 0, 0]], axis=-1)], axis=-2)
+    return adjugate / (a[..., 0, 0] * a[..., 1, 1] - a[..., 0, 1] * a[..., 1, 0])[..., None, None]
+
+
+def _bands(media, omega):
+    """(first, inverse): one frequency of each band between consecutive cutoffs of the media
+    met in omega (1-D), and the band of every omega; ω enters the AMM fractions only there."""
+    band = np.searchsorted(np.unique(_cutoffs(*media)), omega, side="right")
+    _, first, inverse = np.unique(band, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
 
 
 def _fractions(a: Material, b: Material, s, incident: str, omega) -> np.ndarray:
@@ -122,13 +143,12 @@ def _amm_stack(media, omega, s, incident):
     group = ("SH",) if incident == "SH" else ("L", "SV")
 
     def matrices(a, b):  # (R, T), each (n_ω, n_s, nb, nb): branch g of a meeting b → branch g' of a / of b
-        f = np.stack([np.moveaxis(_fractions(a, b, s, g, omega), 0, -1) for g in group], axis=-2)
-        f = np.nan_to_num(f)  # rows of branches that do not propagate at s: never entered
+        first, inverse = _bands((a, b), omega)  # solved once per band of this interface
+        f = np.stack([np.moveaxis(_fractions(a, b, s, g, omega[first]), 0, -1) for g in group], axis=-2)
+        f = np.nan_to_num(f)[inverse]  # rows of branches that do not propagate at s: never entered
         return tuple(f[..., [amm.CHANNELS.index(prefix + g) for g in group]] for prefix in ("r", "t"))
 
-    up = [matrices(a, b) for a, b in zip(media[:-1], media[1:])]
-    down = [matrices(b, a) for a, b in zip(media[:-2], media[1:-1])]
-    R, T = _adding(up, down)
+    R, T = _adding(media, matrices)
     out = np.zeros((6, len(omega), len(s)))
     row = group.index(incident)
     for g, name in enumerate(group):
@@ -156,10 +176,8 @@ def incoherent_transmission_slowness(m1: Material, m2: Material, layers, omega, 
         bad = float(s[~np.isfinite(s) | (s < 0.0) | (s * v_in > 1.0)][0])
         raise ValueError(f"s = {bad!r} s/m is invalid for {incident} in {m1.name}; valid: 0 <= s <= {1.0 / v_in:g}")
     media = [m1, *(l.material for l in layers), m2]
-    # the chain depends on ω only through which branches are open: solve once per band
-    band = np.searchsorted(np.unique(_cutoffs(*media)), omega, side="right")
-    _, first, inverse = np.unique(band, return_index=True, return_inverse=True)
-    return _amm_stack(media, omega[first], s, incident)[:, inverse.ravel()]
+    first, inverse = _bands(media, omega)  # the stack depends on ω only through which branches are open
+    return _amm_stack(media, omega[first], s, incident)[:, inverse]
 
 
 def incoherent_transmission_dmm(m1: Material, m2: Material, layers, omega) -> np.ndarray:
@@ -177,9 +195,7 @@ def incoherent_transmission_dmm(m1: Material, m2: Material, layers, omega) -> np
         tau = dmm.transmission(a, b, w)[:, None, None]
         return 1.0 - tau, tau
 
-    up = [matrices(a, b) for a, b in zip(media[:-1], media[1:])]
-    down = [matrices(b, a) for a, b in zip(media[:-2], media[1:-1])]
-    return _adding(up, down)[1][:, 0, 0].reshape(omega.shape)
+    return _adding(media, matrices)[1][:, 0, 0].reshape(omega.shape)
 
 
 def _check_model(model: str) -> None:

@@ -183,7 +183,7 @@ def test_adding_method_equals_the_dense_markov_chain(media, incident):
     omega = omegas(*media)
     s = slownesses(m1, incident, 31)
     got = inc.incoherent_transmission_slowness(m1, media[-1], [(m, 1e-9) for m in media[1:-1]], omega, s, incident)
-    want = np.moveaxis(dense_chain(media, omega, s, incident), 0, 0)
+    want = dense_chain(media, omega, s, incident)
     np.testing.assert_allclose(got, want, rtol=0.0, atol=1e-12)
 
 
