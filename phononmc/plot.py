@@ -23,6 +23,19 @@ from phononmc.io import atomic_target
 #: An asymptote is drawn only where it lies below this multiple of its curve.
 ASYMPTOTE_CLIP = 3.0
 MW = 1e6
+#: Width of a one-column journal figure (inches).
+COLUMN_WIDTH = 3.4
+#: Text sizes (pt) that stay readable at COLUMN_WIDTH: 7 pt text, 6 pt legends.
+COLUMN_RC = {"font.size": 7.0, "axes.titlesize": 7.0, "axes.labelsize": 7.0, "xtick.labelsize": 6.5,
+             "ytick.labelsize": 6.5, "legend.fontsize": 6.0, "lines.linewidth": 1.0, "lines.markersize": 3.5}
+
+
+def one_column():
+    """Context in which figures are built (and saved) at one-column text sizes (`COLUMN_RC`):
+    ``with plot.one_column(): fig = ...; plot.save(fig, path)``."""
+    from matplotlib import rc_context
+
+    return rc_context(COLUMN_RC)
 
 
 def _colours(n: int) -> list:
@@ -44,7 +57,8 @@ SPARSE = 40
 
 
 def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | None = None,
-                       points: dict | None = None, per_T3: bool = False) -> Figure:
+                       points: dict | None = None, per_T3: bool = False, bounds: dict | None = None,
+                       width: float = 6.4, legend: dict | None = None) -> Figure:
     """Log-log G(T) in MW m⁻² K⁻¹ (or G/T³ in W m⁻² K⁻⁴) against T (K).
 
     Parameters
@@ -63,6 +77,11 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
         in % with error bars G_err/G_analytic.
     per_T3 : plot G/T³ (W m⁻² K⁻⁴), flat at low T: readable where G spans many decades
         (a liquid-helium side).
+    bounds : {label: G} (W m⁻² K⁻¹, shape (n,)) drawn as thin black dash-dotted lines, after
+        the curves (e.g. the phonon radiation limit).
+    width : figure width (inches); `COLUMN_WIDTH` for one journal column (the height scales).
+    legend : extra keywords of the legend (e.g. loc, ncols); a loc "outside ..." puts it beside
+        the axes (``Figure.legend``), out of the data's way.
     Error bars shorter than the markers are said so in the legend.
     """
     T = np.asarray(T, dtype=float).ravel()
@@ -81,7 +100,10 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
             raise ValueError(f"points {label!r}: give (T, G, G_err) or (T, G, G_err, G_analytic) of equal lengths")
     residuals = any(len(value) == 4 for value in points.values())
 
-    fig = Figure(figsize=(6.4, 6.4 if residuals else 4.8), layout="constrained")
+    height = width * (1.0 if residuals else 0.75)
+    if str((legend or {}).get("loc", "")).startswith("outside lower"):
+        height += 0.11 * (len(curves) + len(points) + 2) / (legend or {}).get("ncols", 1)  # room for the legend
+    fig = Figure(figsize=(width, height), layout="constrained")
     if residuals:
         ax, ax_res = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1))
     else:
@@ -125,6 +147,13 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
                 ax_res.errorbar(tp, 100.0 * (gp / analytic[0] - 1.0), yerr=100.0 * ep / analytic[0], fmt="o", ms=MARKER,
                                 capsize=2, color=colour)
 
+    for label, value in (bounds or {}).items():
+        G = np.asarray(value, dtype=float).ravel()
+        if G.shape != T.shape:
+            raise ValueError(f"bound {label!r} has {G.size} values for {T.size} temperatures")
+        (handle,) = ax.plot(Ts, scaled(Ts, _positive(G[order])), "-.", color="k", lw=0.9, label=label)
+        handles.append(handle)
+        labels.append(str(label))
     if lowT:
         handles.append(Line2D([], [], ls="--", color="0.4"))
         labels.append(r"low-$T$ limit $\propto T^3$")
@@ -132,10 +161,14 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
     ax.grid(True, which="major", alpha=0.3)
     _readable_log_ticks(ax)
     if markers and _error_bars_hidden(fig, ax, markers):
-        labels.append("MC error bars are smaller than the markers" + (" (see below)" if residuals else ""))
+        narrow = width < 1.5 * COLUMN_WIDTH  # two lines in a narrow legend
+        labels.append(f"MC error bars are{chr(10) if narrow else ' '}smaller than the markers"
+                      + (" (see below)" if residuals else ""))
         handles.append(Line2D([], [], ls="none"))
     if handles:
-        ax.legend(handles, labels, frameon=False)
+        options = {"frameon": False, **(legend or {})}
+        outside = str(options.get("loc", "")).startswith("outside")
+        (fig if outside else ax).legend(handles, labels, **options)
     if residuals:
         ax_res.axhline(0.0, color="0.5", lw=0.8)
         ax_res.set_ylabel("MC − Landauer (%)")
