@@ -133,6 +133,9 @@ def test_spectral_transmission_plots_the_tallies_and_agrees_with_the_model(resul
         sigma = np.sqrt(np.clip(expected * (1 - expected), 1e-3, None) / emitted)
         assert np.all(np.abs(y - expected)[enough] < 5 * sigma[enough])
         assert enough.sum() >= 8
+        line = next(ln for ln in ax.get_lines() if ln.get_label() == f"mixed(p=0.5), from {m_in.name}")
+        omega = line.get_xdata() / spectral.THZ
+        np.testing.assert_allclose(line.get_ydata(), spectral.alpha(m_in, m_out, data["model"], omega), rtol=1e-9)
 
 
 def test_alpha_against_closed_forms():
