@@ -38,6 +38,19 @@ def one_column():
     return rc_context(COLUMN_RC)
 
 
+def _narrow(width: float | None) -> bool:
+    """A figure this wide (inches) stacks its panels and uses smaller text."""
+    return width is not None and width < 1.5 * COLUMN_WIDTH
+
+
+def _text_sizes(width: float | None) -> dict:
+    """Font sizes (pt) of the multi-panel figures: as designed for a page-wide figure, or smaller
+    for a narrow one (`_narrow`)."""
+    if _narrow(width):
+        return {"text": 6.0, "legend": 5.5, "small": 5.0, "title": 7.0, "suptitle": 7.0}
+    return {"text": 8.0, "legend": 7.0, "small": 6.0, "title": 9.0, "suptitle": 10.0}
+
+
 def _colours(n: int) -> list:
     from matplotlib import rcParams
 
@@ -279,14 +292,17 @@ def save(fig: Figure, path) -> Path:
     return path
 
 
-def profile_figure(records, title: str | None = None) -> Figure:
+def profile_figure(records, title: str | None = None, width: float | None = None) -> Figure:
     """Temperature profiles of slab points (`mc.slab.point_record`s), one panel each:
     (T − T_ref)/ΔT against z (nm), the energy-density temperature with error bars and the
     pseudo-temperature as a line, the wall temperatures; for bilayers the far-field fits
     (solid over the fitted cells), their extrapolation to the interface (dashed) and the jump
-    between them, annotated with the measured G beside the Landauer and textbook G."""
+    between them, annotated with the measured G beside the Landauer and textbook G.
+    width: figure width (inches; default 7.5), e.g. `COLUMN_WIDTH` with smaller text."""
     n = len(records)
-    fig = Figure(figsize=(7.5, 1.0 + 3.4 * n), layout="constrained")
+    fs = _text_sizes(width)
+    width = width or 7.5
+    fig = Figure(figsize=(width, (1.0 + 3.4 * n) * min(1.0, width / 5.0)), layout="constrained")
     axes = fig.subplots(n, 1, squeeze=False)[:, 0]
     nm = 1e9
     for i, (ax, r) in enumerate(zip(axes, records)):
@@ -309,16 +325,16 @@ def profile_figure(records, title: str | None = None) -> Figure:
             ax.text(0.02, 0.04, f"jump {r['jump']:.4f} ± {r['jump_err']:.4f} ΔT\n"
                     f"G measured = {r['G'] / MW:.4g} ± {r['G_err'] / MW:.2g} MW m⁻² K⁻¹\n"
                     f"Landauer {r['G_landauer'] / MW:.4g}, textbook equilibrium {r['G_equilibrium'] / MW:.4g}",
-                    transform=ax.transAxes, va="bottom", ha="left", fontsize=8, color="C3")
+                    transform=ax.transAxes, va="bottom", ha="left", fontsize=fs["text"], color="C3")
         ax.axvline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.axhline(0.0, color="0.85", lw=0.6, zorder=0)
-        ax.set_title(f"{r['model']}, T = {r['T']:g} K, {size}", fontsize=9)
+        ax.set_title(f"{r['model']}, T = {r['T']:g} K, {size}", fontsize=fs["title"])
         ax.set_ylabel("(T(z) − T) / ΔT")
         if i == 0:
-            ax.legend(fontsize=7, loc="upper right")
+            ax.legend(fontsize=fs["legend"], loc="upper right")
     axes[-1].set_xlabel("z (nm): wall 1 (T + ΔT/2) at left, wall 2 (T − ΔT/2) at right")
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=fs["suptitle"])
     return fig
 
 
@@ -340,12 +356,14 @@ def figure_script_output(parser, output, build) -> int:
     return 0
 
 
-def roughness_figure(records, title: str | None = None) -> Figure:
+def roughness_figure(records, title: str | None = None, width: float | None = None) -> Figure:
     """Rough-interface points (`mc.rough.read_points` records): (a) G against the surfaces'
     rms slope, per model and temperature, with error bars, beside the flat interface's Landauer
-    G (dashed); (b) the angular transmission τ(θ) of every surface, flat surfaces included."""
-    fig = Figure(figsize=(11.0, 4.4), layout="constrained")
-    ax_g, ax_t = fig.subplots(1, 2)
+    G (dashed); (b) the angular transmission τ(θ) of every surface, flat surfaces included.
+    width: figure width (inches; default 11); a narrow one (`COLUMN_WIDTH`) stacks the panels."""
+    fs = _text_sizes(width)
+    fig = Figure(figsize=(width, 2.2 * width) if _narrow(width) else (width or 11.0, 4.4), layout="constrained")
+    ax_g, ax_t = fig.subplots(2, 1) if _narrow(width) else fig.subplots(1, 2)
     groups = {}
     for r in records:
         groups.setdefault((r["model"], r["T"]), []).append(r)
@@ -356,8 +374,8 @@ def roughness_figure(records, title: str | None = None) -> Figure:
         ax_g.axhline(rs[0]["G_flat"] / MW, color=colour, ls="--", lw=1.0, label=f"{model}: flat interface (Landauer)")
     ax_g.set_xlabel("rms slope of the surface")
     ax_g.set_ylabel("G (MW m⁻² K⁻¹)")
-    ax_g.legend(fontsize=7)
-    ax_g.set_title("(a) conductance against roughness", fontsize=9)
+    ax_g.legend(fontsize=fs["legend"])
+    ax_g.set_title("(a) conductance against roughness", fontsize=fs["title"])
     for r, colour in zip(records, _colours(len(records))):
         edges = np.asarray(r["angle_edges"])
         theta = np.degrees(np.arcsin(0.5 * (edges[1:] + edges[:-1])))
@@ -367,22 +385,25 @@ def roughness_figure(records, title: str | None = None) -> Figure:
     ax_t.set_xlabel(f"angle of incidence θ (deg), packets from medium {records[0]['tau_side'] if records else 1}")
     ax_t.set_ylabel("transmission τ(θ)")
     ax_t.set_ylim(0.0, None)
-    ax_t.legend(fontsize=6)
-    ax_t.set_title("(b) angular transmission, flat and rough", fontsize=9)
+    ax_t.legend(fontsize=fs["small"])
+    ax_t.set_title("(b) angular transmission, flat and rough", fontsize=fs["title"])
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=fs["suptitle"])
     return fig
 
 
-def layers_figure(records, title: str | None = None) -> Figure:
+def layers_figure(records, title: str | None = None, width: float | None = None) -> Figure:
     """Multilayer points (`mc.multilayer.read_points` records): (a) the mode-averaged
     transmission ᾱ(ω) of material_1's phonons — coherent through the stack (one line per
     thickness of a series), the bare interface, and the incoherent stack — for the first model;
     (b) G against the thickness of the swept layer (or one column per point without a series):
     Monte Carlo (incoherent) with error bars, the analytic incoherent and the coherent G
-    (lines), and the bare interface (dashed)."""
-    fig = Figure(figsize=(13.0, 4.6), layout="constrained")
-    ax_a, ax_g = fig.subplots(1, 2)
+    (lines), and the bare interface (dashed).
+    width: figure width (inches; default 13); a narrow one (`COLUMN_WIDTH`) stacks the panels."""
+    fs = _text_sizes(width)
+    narrow = _narrow(width)
+    fig = Figure(figsize=(width, 2.4 * width) if narrow else (width or 13.0, 4.6), layout="constrained")
+    ax_a, ax_g = fig.subplots(2, 1) if narrow else fig.subplots(1, 2)
     first = [r for r in records if r["model"] == records[0]["model"] and r["T"] == records[0]["T"]]
     thz = 1e-12 / (2.0 * math.pi)
     for r, colour in zip(first, _colours(len(first))):
@@ -397,8 +418,8 @@ def layers_figure(records, title: str | None = None) -> Figure:
     ax_a.set_xlabel("frequency ω/2π (THz)")
     ax_a.set_ylabel("mode-averaged transmission ᾱ(ω)")
     ax_a.set_ylim(0.0, 1.02)
-    ax_a.legend(fontsize=7)
-    ax_a.set_title("(a) transmission spectra, phonons from material 1", fontsize=9)
+    ax_a.legend(fontsize=fs["legend"])
+    ax_a.set_title("(a) transmission spectra, phonons from material 1", fontsize=fs["title"])
     groups = {}
     for r in records:
         groups.setdefault((r["model"], r["T"]), []).append(r)
@@ -423,20 +444,23 @@ def layers_figure(records, title: str | None = None) -> Figure:
     if series:
         ax_g.set_xlabel("thickness of the swept layer (nm)")
     else:
-        ax_g.set_xticks(range(len(groups)), [f"{m}\n{T:g} K" for m, T in groups], fontsize=7)
+        ax_g.set_xticks(range(len(groups)), [f"{m}\n{T:g} K" for m, T in groups], fontsize=fs["legend"])
     ax_g.set_yscale("log")
     ax_g.set_ylabel("G (MW m⁻² K⁻¹), emitted-phonon temperatures")
-    ax_g.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax_g.set_title("(b) conductance of the stack", fontsize=9)
+    ax_g.legend(fontsize=fs["small"], **({"loc": "best"} if narrow else {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}))
+    ax_g.set_title("(b) conductance of the stack", fontsize=fs["title"])
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=fs["suptitle"])
     return fig
 
 
-def sweep_figure(groups: dict, title: str | None = None) -> Figure:
+def sweep_figure(groups: dict, title: str | None = None, width: float | None = None) -> Figure:
     """G(T) of a sweep's points (`{index: {"attrs", "datasets"}}` as `sweep` writes them), one line
-    per (material pair, model), log–log; Monte Carlo points with their error bars."""
-    fig = Figure(figsize=(6.5, 4.6), layout="constrained")
+    per (material pair, model), log–log; Monte Carlo points with their error bars. width: inches
+    (default 6.5)."""
+    fs = _text_sizes(width)
+    width = width or 6.5
+    fig = Figure(figsize=(width, 0.71 * width), layout="constrained")
     ax = fig.subplots()
     series = {}
     for _, g in sorted(groups.items()):
@@ -452,7 +476,7 @@ def sweep_figure(groups: dict, title: str | None = None) -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel("T (K)")
     ax.set_ylabel("G (MW m⁻² K⁻¹)")
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=fs["small"])
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=fs["title"])
     return fig
