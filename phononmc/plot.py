@@ -476,6 +476,7 @@ def sweep_figure(groups: dict, title: str | None = None, width: float | None = N
     ax.set_yscale("log")
     ax.set_xlabel("T (K)")
     ax.set_ylabel("G (MW m⁻² K⁻¹)")
+    _readable_log_ticks(ax)  # a sweep often spans under a decade: no crowded minor labels
     ax.legend(fontsize=fs["small"])
     if title:
         ax.set_title(title, fontsize=fs["title"])
