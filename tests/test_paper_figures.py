@@ -173,3 +173,20 @@ def test_bad_inputs_are_one_line_errors(results, tmp_path, capsys):
             script.main([str(analytic), "-o", str(tmp_path / "x.png")])
         err = capsys.readouterr().err
         assert str(analytic) in err and err.count("\n") == 1, err
+
+
+def test_angular_transmission_at_one_column(results, monkeypatch, tmp_path):
+    """--column stacks the three branches at 3.4 in; the markers are the file's transmitted
+    fractions and the SV panel marks Si's SV → L critical angle, sin θ_c = v_T/v_L (Snell)."""
+    angular = _load("angular_transmission")
+    fig = _built(angular, [str(results), "--point", "1", "--side", "1", "--column"], monkeypatch, tmp_path)
+    with h5py.File(results) as f:
+        counts = f["point_001/side1_angular_sum"][()]  # (incident branch, channel, sin θ bin)
+    assert len(fig.axes) == 3
+    for j, ax in enumerate(fig.axes):
+        emitted = counts[j].sum(axis=0)
+        for c, (x, y) in enumerate(_errorbars(ax)):
+            np.testing.assert_allclose(y, counts[j, 3 + c] / emitted, rtol=1e-12)
+    si = phononmc.material("Si")
+    dotted = [ln.get_xdata()[0] for ln in fig.axes[1].get_lines() if ln.get_linestyle() == ":"]
+    assert dotted == pytest.approx([si.v_trans / si.v_long])
