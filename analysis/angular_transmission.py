@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from phononmc import config, io
 from phononmc.constants import HBAR
 from phononmc.dispersion import branches
 from phononmc.mc.run import KIND, SIDE_PARTS
-from phononmc.plot import figure_script_output
+from phononmc.plot import COLUMN_WIDTH, figure_script_output, one_column
 from phononmc.quadrature import occupation_weight, thermal_frequency_nodes
 from phononmc.transmission import amm, specularity
 
@@ -85,18 +86,23 @@ def expected_transmission(m_in, m_out, model, T, sin_theta, branch, delta_T=0.0,
     return out / weight.sum()
 
 
-def figure(path, point: int, side: int) -> Figure:
-    """The figure of `point` seen from the medium `side` (1 or 2) of results file `path`."""
-    return _figure(side, *measured(path, point, side))
+def figure(path, point: int, side: int, column: bool = False) -> Figure:
+    """The figure of `point` seen from the medium `side` (1 or 2) of results file `path`; column:
+    one journal column (panels stacked; build it inside `plot.one_column()`)."""
+    return _figure(side, *measured(path, point, side), column=column)
 
 
-def _figure(side, cfg, model, T, part, centres, counts) -> Figure:
+def _figure(side, cfg, model, T, part, centres, counts, column=False) -> Figure:
     m_in, m_out = (cfg.interface.material_1, cfg.interface.material_2)[::1 if side == 1 else -1]
     fine = np.linspace(0.0, 0.999, 600)
     crit = amm.critical_angles(m_in, m_out) if model.kind != "dmm" else {}
     names = ("L",) if m_in.is_liquid else amm.BRANCHES
-    fig = Figure(figsize=(4.2 * len(names), 3.8), layout="constrained")
-    axes = fig.subplots(1, len(names), squeeze=False)[0]
+    if column:
+        fig = Figure(figsize=(COLUMN_WIDTH, 0.3 + 2.1 * len(names)), layout="constrained")
+        axes = fig.subplots(len(names), 1, squeeze=False, sharex=True)[:, 0]
+    else:
+        fig = Figure(figsize=(4.2 * len(names), 3.8), layout="constrained")
+        axes = fig.subplots(1, len(names), squeeze=False)[0]
     for ax, name in zip(axes, names):
         j = amm.BRANCHES.index(name)
         emitted = counts[j].sum(axis=0)
@@ -113,12 +119,16 @@ def _figure(side, cfg, model, T, part, centres, counts) -> Figure:
         for key, angle in crit.items():
             if key.startswith(name + "->"):
                 ax.axvline(math.sin(angle), ls=":", color="0.5", lw=0.8)
-        ax.set_xlabel(r"sin $\theta$ (incidence)")
+        if not column or ax is axes[-1]:
+            ax.set_xlabel(r"sin $\theta$ (incidence)")
+        if column:
+            ax.set_ylabel("transmitted fraction")
         ax.set_title(f"{name} from {m_in.name} into {m_out.name}")
         ax.set_ylim(-0.02 * top, 1.05 * top if top > 0 else 1.0)  # a small τ (helium) stays readable
     axes[0].set_ylabel("transmitted fraction")
-    axes[0].legend(fontsize=7, frameon=False)
-    fig.suptitle(f"{model}, T = {T:g} K" + ("  (dotted: critical angles)" if crit else ""))
+    axes[0].legend(fontsize=6 if column else 7, frameon=False, ncols=2 if column else 1)
+    fig.suptitle(f"{model}, T = {T:g} K" + ("  (dotted: critical angles)" if crit else ""),
+                 fontsize=7 if column else None)
     return fig
 
 
@@ -128,10 +138,12 @@ def main(argv=None) -> int:
     parser.add_argument("--point", type=int, default=0, help="point index (row of 'phononmc show', from 0)")
     parser.add_argument("--side", type=int, choices=(1, 2), default=1, help="emitting medium")
     parser.add_argument("-o", "--output", default="angular_transmission.png", help="the figure (.png)")
+    parser.add_argument("--column", action="store_true", help="one journal column (3.4 in), branches stacked")
     args = parser.parse_args(argv)
     # not a results file, no such point or side, not a PNG: a one-line error
-    return figure_script_output(parser, args.output,
-                                lambda: _figure(args.side, *measured(args.results, args.point, args.side)))
+    with one_column() if args.column else nullcontext():
+        return figure_script_output(parser, args.output, lambda: figure(args.results, args.point, args.side,
+                                                                        args.column))
 
 
 if __name__ == "__main__":

@@ -245,8 +245,17 @@ def _write_h5(args, r, argv) -> None:
     analytic_results.write(args.h5, res, command=shlex.join([PROG, *argv]))
 
 
-def _analytic_figure(r, dispersion: str, temperature: str):
-    """G(T) of `analytic` results r (m1, m2, T, models) with the T³ asymptotes for emitted temperatures."""
+def _conductance_size(width):
+    """conductance_figure's size options: its defaults, or one column with the legend below."""
+    if width is None:
+        return {}
+    return {"width": width, "legend": {"loc": "outside lower center", "ncols": 2, "columnspacing": 0.8,
+                                       "handlelength": 1.6}}
+
+
+def _analytic_figure(r, dispersion: str, temperature: str, width=None):
+    """G(T) of `analytic` results r (m1, m2, T, models) with the T³ asymptotes for emitted temperatures;
+    width: inches (None: the default size)."""
     from phononmc import plot
 
     curves = {name: d["G"] for name, d in r["models"].items()}
@@ -255,7 +264,7 @@ def _analytic_figure(r, dispersion: str, temperature: str):
             if temperature == "emitted" else None)
     title = f"{r['m1'].name} | {r['m2'].name}   ({dispersion}, {temperature} temperatures)"
     return plot.conductance_figure(r["T"], curves, lowT=lowT, title=title,
-                                   per_T3=r["m1"].is_liquid or r["m2"].is_liquid)
+                                   per_T3=r["m1"].is_liquid or r["m2"].is_liquid, **_conductance_size(width))
 
 
 def _write_plot(args, r) -> None:
@@ -344,9 +353,9 @@ def _cmd_run(args) -> int:
     return 0
 
 
-def _mc_figure(cfg, rows):
+def _mc_figure(cfg, rows, width=None):
     """G(T) of a Monte Carlo run: the Landauer curve of every model of run config `cfg` and the
-    Monte Carlo points `rows` (dicts with model, T, G, G_err, G_analytic) over them."""
+    Monte Carlo points `rows` (dicts with model, T, G, G_err, G_analytic) over them; width: inches."""
     from phononmc import plot
 
     m1, m2 = cfg.interface.material_1, cfg.interface.material_2
@@ -360,7 +369,8 @@ def _mc_figure(cfg, rows):
                                              delta_T=cfg.temperatures.delta_T)
         points[label] = tuple([r[f] for r in pts] for f in ("T", "G", "G_err", "G_analytic"))
     title = f"{m1.name} | {m2.name}: Monte Carlo (markers) and Landauer (lines)"
-    return plot.conductance_figure(t_line, curves, title=title, points=points, per_T3=m1.is_liquid or m2.is_liquid)
+    return plot.conductance_figure(t_line, curves, title=title, points=points, per_T3=m1.is_liquid or m2.is_liquid,
+                                   **_conductance_size(width))
 
 
 def _write_mc_plot(result, path) -> None:
@@ -434,8 +444,9 @@ def _print_slab(path) -> None:
     print(f"# results: {path}")
 
 
-def _write_results_plot(kind, path, plot_path) -> None:
-    """The figure of a slab (temperature profiles) or rough (G against roughness, τ(θ)) results file."""
+def _write_results_plot(kind, path, plot_path, width=None) -> None:
+    """The figure of a slab (temperature profiles), rough (G against roughness, τ(θ)) or layers
+    results file; width: inches (None: the default size)."""
     from phononmc import plot
 
     reader, figure, what = {mc_run.SLAB_KIND: (slab.read_points, plot.profile_figure, "slab"),
@@ -443,7 +454,7 @@ def _write_results_plot(kind, path, plot_path) -> None:
                             mc_run.LAYERS_KIND: (multilayer.read_points, plot.layers_figure, "with a layer stack")}[kind]
     attrs, records = reader(path)
     names = " | ".join(_material_names(attrs))
-    _save_plot(figure(records, title=f"{attrs.get('name', '')}: {names} {what}"), plot_path)
+    _save_plot(figure(records, title=f"{attrs.get('name', '')}: {names} {what}", width=width), plot_path)
     print(f"# wrote {plot_path}")
 
 
@@ -648,31 +659,41 @@ def _cmd_fit(args) -> int:
 def _add_plot(p: argparse.ArgumentParser) -> None:
     p.add_argument("results", help="HDF5 results file written by 'phononmc run' or 'phononmc analytic --h5'")
     p.add_argument("-o", "--output", metavar="FILE.png", help="the figure (default: the results file's name with .png)")
+    p.add_argument("--column", action="store_true",
+                   help="one journal column wide (3.4 in), panels stacked, text sized to stay readable")
 
 
 def _cmd_plot(args) -> int:
     """The figure of any results file: what `run --plot` or `analytic --plot` draws, from the file alone."""
+    from contextlib import nullcontext
+
+    from phononmc import plot
+
     output = args.output or str(Path(args.results).with_suffix(".png"))
     _check_plot_path(output, "-o")
     _check_output_folders(output=output)
     kind = io.read(args.results).kind
-    if kind in (mc_run.SLAB_KIND, mc_run.ROUGH_KIND, mc_run.LAYERS_KIND):
-        _write_results_plot(kind, args.results, output)
-        return 0
-    if kind == analytic_results.KIND:
-        res = analytic_results.read(args.results)
-        r = {"m1": res.material_1, "m2": res.material_2, "T": res.T, "models": res.models}
-        fig = _analytic_figure(r, res.dispersion, res.temperature)
-    elif kind == mc_run.KIND:
-        attrs, rows = mc_run.read_table(args.results)
-        fig = _mc_figure(config.parse(attrs["run_file"]), rows)
-    elif kind == "sweep":
-        from phononmc import plot, sweep
+    width = plot.COLUMN_WIDTH if args.column else None
+    with plot.one_column() if args.column else nullcontext():  # text sizes are fixed as artists are made
+        if kind in (mc_run.SLAB_KIND, mc_run.ROUGH_KIND, mc_run.LAYERS_KIND):
+            _write_results_plot(kind, args.results, output, width)
+            return 0
+        if kind == analytic_results.KIND:
+            res = analytic_results.read(args.results)
+            r = {"m1": res.material_1, "m2": res.material_2, "T": res.T, "models": res.models}
+            fig = _analytic_figure(r, res.dispersion, res.temperature, width)
+        elif kind == mc_run.KIND:
+            attrs, rows = mc_run.read_table(args.results)
+            fig = _mc_figure(config.parse(attrs["run_file"]), rows, width)
+        elif kind == "sweep":
+            from phononmc import sweep
 
-        fig = plot.sweep_figure(*sweep.read_groups(args.results))
-    else:
-        raise ValueError(f"{args.results} holds {kind!r} results; plot draws {', '.join(map(repr, SHOW))} results")
-    _save_plot(fig, output)
+            groups, title = sweep.read_groups(args.results)
+            fig = plot.sweep_figure(groups, title, width=width)
+        else:
+            raise ValueError(f"{args.results} holds {kind!r} results; plot draws {', '.join(map(repr, SHOW))} "
+                             "results")
+        _save_plot(fig, output)
     print(f"# wrote {output}")
     return 0
 

@@ -23,6 +23,32 @@ from phononmc.io import atomic_target
 #: An asymptote is drawn only where it lies below this multiple of its curve.
 ASYMPTOTE_CLIP = 3.0
 MW = 1e6
+#: Width of a one-column journal figure (inches).
+COLUMN_WIDTH = 3.4
+#: Text sizes (pt) that stay readable at COLUMN_WIDTH: 7 pt text, 6 pt legends.
+COLUMN_RC = {"font.size": 7.0, "axes.titlesize": 7.0, "axes.labelsize": 7.0, "xtick.labelsize": 6.5,
+             "ytick.labelsize": 6.5, "legend.fontsize": 6.0, "lines.linewidth": 1.0, "lines.markersize": 3.5}
+
+
+def one_column():
+    """Context in which figures are built (and saved) at one-column text sizes (`COLUMN_RC`):
+    ``with plot.one_column(): fig = ...; plot.save(fig, path)``."""
+    from matplotlib import rc_context
+
+    return rc_context(COLUMN_RC)
+
+
+def _narrow(width: float | None) -> bool:
+    """A figure this wide (inches) stacks its panels and uses smaller text."""
+    return width is not None and width < 1.5 * COLUMN_WIDTH
+
+
+def _text_sizes(width: float | None) -> dict:
+    """Font sizes (pt) of the multi-panel figures: as designed for a page-wide figure, or smaller
+    for a narrow one (`_narrow`)."""
+    if _narrow(width):
+        return {"text": 6.0, "legend": 5.5, "small": 5.0, "title": 7.0, "suptitle": 7.0}
+    return {"text": 8.0, "legend": 7.0, "small": 6.0, "title": 9.0, "suptitle": 10.0}
 
 
 def _colours(n: int) -> list:
@@ -44,7 +70,8 @@ SPARSE = 40
 
 
 def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | None = None,
-                       points: dict | None = None, per_T3: bool = False) -> Figure:
+                       points: dict | None = None, per_T3: bool = False, bounds: dict | None = None,
+                       width: float = 6.4, legend: dict | None = None) -> Figure:
     """Log-log G(T) in MW m⁻² K⁻¹ (or G/T³ in W m⁻² K⁻⁴) against T (K).
 
     Parameters
@@ -63,6 +90,11 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
         in % with error bars G_err/G_analytic.
     per_T3 : plot G/T³ (W m⁻² K⁻⁴), flat at low T: readable where G spans many decades
         (a liquid-helium side).
+    bounds : {label: G} (W m⁻² K⁻¹, shape (n,)) drawn as thin black dash-dotted lines, after
+        the curves (e.g. the phonon radiation limit).
+    width : figure width (inches); `COLUMN_WIDTH` for one journal column (the height scales).
+    legend : extra keywords of the legend (e.g. loc, ncols); a loc "outside ..." puts it beside
+        the axes (``Figure.legend``), out of the data's way.
     Error bars shorter than the markers are said so in the legend.
     """
     T = np.asarray(T, dtype=float).ravel()
@@ -81,7 +113,10 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
             raise ValueError(f"points {label!r}: give (T, G, G_err) or (T, G, G_err, G_analytic) of equal lengths")
     residuals = any(len(value) == 4 for value in points.values())
 
-    fig = Figure(figsize=(6.4, 6.4 if residuals else 4.8), layout="constrained")
+    height = width * (1.0 if residuals else 0.75)
+    if str((legend or {}).get("loc", "")).startswith("outside lower"):
+        height += 0.11 * (len(curves) + len(points) + 2) / (legend or {}).get("ncols", 1)  # room for the legend
+    fig = Figure(figsize=(width, height), layout="constrained")
     if residuals:
         ax, ax_res = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1))
     else:
@@ -125,6 +160,13 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
                 ax_res.errorbar(tp, 100.0 * (gp / analytic[0] - 1.0), yerr=100.0 * ep / analytic[0], fmt="o", ms=MARKER,
                                 capsize=2, color=colour)
 
+    for label, value in (bounds or {}).items():
+        G = np.asarray(value, dtype=float).ravel()
+        if G.shape != T.shape:
+            raise ValueError(f"bound {label!r} has {G.size} values for {T.size} temperatures")
+        (handle,) = ax.plot(Ts, scaled(Ts, _positive(G[order])), "-.", color="k", lw=0.9, label=label)
+        handles.append(handle)
+        labels.append(str(label))
     if lowT:
         handles.append(Line2D([], [], ls="--", color="0.4"))
         labels.append(r"low-$T$ limit $\propto T^3$")
@@ -132,10 +174,14 @@ def conductance_figure(T, curves: dict, lowT: dict | None = None, title: str | N
     ax.grid(True, which="major", alpha=0.3)
     _readable_log_ticks(ax)
     if markers and _error_bars_hidden(fig, ax, markers):
-        labels.append("MC error bars are smaller than the markers" + (" (see below)" if residuals else ""))
+        narrow = width < 1.5 * COLUMN_WIDTH  # two lines in a narrow legend
+        labels.append(f"MC error bars are{chr(10) if narrow else ' '}smaller than the markers"
+                      + (" (see below)" if residuals else ""))
         handles.append(Line2D([], [], ls="none"))
     if handles:
-        ax.legend(handles, labels, frameon=False)
+        options = {"frameon": False, **(legend or {})}
+        outside = str(options.get("loc", "")).startswith("outside")
+        (fig if outside else ax).legend(handles, labels, **options)
     if residuals:
         ax_res.axhline(0.0, color="0.5", lw=0.8)
         ax_res.set_ylabel("MC − Landauer (%)")
@@ -246,14 +292,17 @@ def save(fig: Figure, path) -> Path:
     return path
 
 
-def profile_figure(records, title: str | None = None) -> Figure:
+def profile_figure(records, title: str | None = None, width: float | None = None) -> Figure:
     """Temperature profiles of slab points (`mc.slab.point_record`s), one panel each:
     (T − T_ref)/ΔT against z (nm), the energy-density temperature with error bars and the
     pseudo-temperature as a line, the wall temperatures; for bilayers the far-field fits
     (solid over the fitted cells), their extrapolation to the interface (dashed) and the jump
-    between them, annotated with the measured G beside the Landauer and textbook G."""
+    between them, annotated with the measured G beside the Landauer and textbook G.
+    width: figure width (inches; default 7.5), e.g. `COLUMN_WIDTH` with smaller text."""
     n = len(records)
-    fig = Figure(figsize=(7.5, 1.0 + 3.4 * n), layout="constrained")
+    fs = _text_sizes(width)
+    width = width or 7.5
+    fig = Figure(figsize=(width, (1.0 + 3.4 * n) * min(1.0, width / 5.0)), layout="constrained")
     axes = fig.subplots(n, 1, squeeze=False)[:, 0]
     nm = 1e9
     for i, (ax, r) in enumerate(zip(axes, records)):
@@ -276,16 +325,16 @@ def profile_figure(records, title: str | None = None) -> Figure:
             ax.text(0.02, 0.04, f"jump {r['jump']:.4f} ± {r['jump_err']:.4f} ΔT\n"
                     f"G measured = {r['G'] / MW:.4g} ± {r['G_err'] / MW:.2g} MW m⁻² K⁻¹\n"
                     f"Landauer {r['G_landauer'] / MW:.4g}, textbook equilibrium {r['G_equilibrium'] / MW:.4g}",
-                    transform=ax.transAxes, va="bottom", ha="left", fontsize=8, color="C3")
+                    transform=ax.transAxes, va="bottom", ha="left", fontsize=fs["text"], color="C3")
         ax.axvline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.axhline(0.0, color="0.85", lw=0.6, zorder=0)
-        ax.set_title(f"{r['model']}, T = {r['T']:g} K, {size}", fontsize=9)
+        ax.set_title(f"{r['model']}, T = {r['T']:g} K, {size}", fontsize=fs["title"])
         ax.set_ylabel("(T(z) − T) / ΔT")
         if i == 0:
-            ax.legend(fontsize=7, loc="upper right")
+            ax.legend(fontsize=fs["legend"], loc="upper right")
     axes[-1].set_xlabel("z (nm): wall 1 (T + ΔT/2) at left, wall 2 (T − ΔT/2) at right")
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=fs["suptitle"])
     return fig
 
 
@@ -307,12 +356,14 @@ def figure_script_output(parser, output, build) -> int:
     return 0
 
 
-def roughness_figure(records, title: str | None = None) -> Figure:
+def roughness_figure(records, title: str | None = None, width: float | None = None) -> Figure:
     """Rough-interface points (`mc.rough.read_points` records): (a) G against the surfaces'
     rms slope, per model and temperature, with error bars, beside the flat interface's Landauer
-    G (dashed); (b) the angular transmission τ(θ) of every surface, flat surfaces included."""
-    fig = Figure(figsize=(11.0, 4.4), layout="constrained")
-    ax_g, ax_t = fig.subplots(1, 2)
+    G (dashed); (b) the angular transmission τ(θ) of every surface, flat surfaces included.
+    width: figure width (inches; default 11); a narrow one (`COLUMN_WIDTH`) stacks the panels."""
+    fs = _text_sizes(width)
+    fig = Figure(figsize=(width, 2.2 * width) if _narrow(width) else (width or 11.0, 4.4), layout="constrained")
+    ax_g, ax_t = fig.subplots(2, 1) if _narrow(width) else fig.subplots(1, 2)
     groups = {}
     for r in records:
         groups.setdefault((r["model"], r["T"]), []).append(r)
@@ -323,8 +374,8 @@ def roughness_figure(records, title: str | None = None) -> Figure:
         ax_g.axhline(rs[0]["G_flat"] / MW, color=colour, ls="--", lw=1.0, label=f"{model}: flat interface (Landauer)")
     ax_g.set_xlabel("rms slope of the surface")
     ax_g.set_ylabel("G (MW m⁻² K⁻¹)")
-    ax_g.legend(fontsize=7)
-    ax_g.set_title("(a) conductance against roughness", fontsize=9)
+    ax_g.legend(fontsize=fs["legend"])
+    ax_g.set_title("(a) conductance against roughness", fontsize=fs["title"])
     for r, colour in zip(records, _colours(len(records))):
         edges = np.asarray(r["angle_edges"])
         theta = np.degrees(np.arcsin(0.5 * (edges[1:] + edges[:-1])))
@@ -334,22 +385,25 @@ def roughness_figure(records, title: str | None = None) -> Figure:
     ax_t.set_xlabel(f"angle of incidence θ (deg), packets from medium {records[0]['tau_side'] if records else 1}")
     ax_t.set_ylabel("transmission τ(θ)")
     ax_t.set_ylim(0.0, None)
-    ax_t.legend(fontsize=6)
-    ax_t.set_title("(b) angular transmission, flat and rough", fontsize=9)
+    ax_t.legend(fontsize=fs["small"])
+    ax_t.set_title("(b) angular transmission, flat and rough", fontsize=fs["title"])
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=fs["suptitle"])
     return fig
 
 
-def layers_figure(records, title: str | None = None) -> Figure:
+def layers_figure(records, title: str | None = None, width: float | None = None) -> Figure:
     """Multilayer points (`mc.multilayer.read_points` records): (a) the mode-averaged
     transmission ᾱ(ω) of material_1's phonons — coherent through the stack (one line per
     thickness of a series), the bare interface, and the incoherent stack — for the first model;
     (b) G against the thickness of the swept layer (or one column per point without a series):
     Monte Carlo (incoherent) with error bars, the analytic incoherent and the coherent G
-    (lines), and the bare interface (dashed)."""
-    fig = Figure(figsize=(13.0, 4.6), layout="constrained")
-    ax_a, ax_g = fig.subplots(1, 2)
+    (lines), and the bare interface (dashed).
+    width: figure width (inches; default 13); a narrow one (`COLUMN_WIDTH`) stacks the panels."""
+    fs = _text_sizes(width)
+    narrow = _narrow(width)
+    fig = Figure(figsize=(width, 2.4 * width) if narrow else (width or 13.0, 4.6), layout="constrained")
+    ax_a, ax_g = fig.subplots(2, 1) if narrow else fig.subplots(1, 2)
     first = [r for r in records if r["model"] == records[0]["model"] and r["T"] == records[0]["T"]]
     thz = 1e-12 / (2.0 * math.pi)
     for r, colour in zip(first, _colours(len(first))):
@@ -364,8 +418,8 @@ def layers_figure(records, title: str | None = None) -> Figure:
     ax_a.set_xlabel("frequency ω/2π (THz)")
     ax_a.set_ylabel("mode-averaged transmission ᾱ(ω)")
     ax_a.set_ylim(0.0, 1.02)
-    ax_a.legend(fontsize=7)
-    ax_a.set_title("(a) transmission spectra, phonons from material 1", fontsize=9)
+    ax_a.legend(fontsize=fs["legend"])
+    ax_a.set_title("(a) transmission spectra, phonons from material 1", fontsize=fs["title"])
     groups = {}
     for r in records:
         groups.setdefault((r["model"], r["T"]), []).append(r)
@@ -390,20 +444,23 @@ def layers_figure(records, title: str | None = None) -> Figure:
     if series:
         ax_g.set_xlabel("thickness of the swept layer (nm)")
     else:
-        ax_g.set_xticks(range(len(groups)), [f"{m}\n{T:g} K" for m, T in groups], fontsize=7)
+        ax_g.set_xticks(range(len(groups)), [f"{m}\n{T:g} K" for m, T in groups], fontsize=fs["legend"])
     ax_g.set_yscale("log")
     ax_g.set_ylabel("G (MW m⁻² K⁻¹), emitted-phonon temperatures")
-    ax_g.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax_g.set_title("(b) conductance of the stack", fontsize=9)
+    ax_g.legend(fontsize=fs["small"], **({"loc": "best"} if narrow else {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}))
+    ax_g.set_title("(b) conductance of the stack", fontsize=fs["title"])
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=fs["suptitle"])
     return fig
 
 
-def sweep_figure(groups: dict, title: str | None = None) -> Figure:
+def sweep_figure(groups: dict, title: str | None = None, width: float | None = None) -> Figure:
     """G(T) of a sweep's points (`{index: {"attrs", "datasets"}}` as `sweep` writes them), one line
-    per (material pair, model), log–log; Monte Carlo points with their error bars."""
-    fig = Figure(figsize=(6.5, 4.6), layout="constrained")
+    per (material pair, model), log–log; Monte Carlo points with their error bars. width: inches
+    (default 6.5)."""
+    fs = _text_sizes(width)
+    width = width or 6.5
+    fig = Figure(figsize=(width, 0.71 * width), layout="constrained")
     ax = fig.subplots()
     series = {}
     for _, g in sorted(groups.items()):
@@ -419,7 +476,8 @@ def sweep_figure(groups: dict, title: str | None = None) -> Figure:
     ax.set_yscale("log")
     ax.set_xlabel("T (K)")
     ax.set_ylabel("G (MW m⁻² K⁻¹)")
-    ax.legend(fontsize=6)
+    _readable_log_ticks(ax)  # a sweep often spans under a decade: no crowded minor labels
+    ax.legend(fontsize=fs["small"])
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=fs["title"])
     return fig

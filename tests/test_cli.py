@@ -448,26 +448,29 @@ def test_plot_draws_the_data_of_every_kind_of_results_file(kind, tmp_path, capsy
         assert main(["run", str(run_file), "--no-progress"]) == 0
     capsys.readouterr()
     figures = _capture_figure(monkeypatch)
-    assert main(["plot", str(h5), "-o", str(tmp_path / "f.png")]) == 0
-    ax = figures[0].axes[0]
-    if kind == "analytic":
-        res = io.read(h5, kind="analytic")
-        line = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"][0]
-        np.testing.assert_allclose(line.get_ydata(), res.groups["amm"]["G"] / 1e6)
-    elif kind == "montecarlo":
-        _, rows = read_table(h5)
-        np.testing.assert_allclose(ax.containers[0].lines[0].get_data()[1], [r["G"] / r["T"] ** 3 for r in rows])
-    elif kind == "slab":
-        _, records = slab.read_points(h5)
-        np.testing.assert_allclose(ax.containers[0].lines[0].get_data()[1], records[0]["theta_energy"])
-    elif kind == "rough":
-        _, records = rough.read_points(h5)
-        drawn = np.asarray(ax.containers[0].lines[0].get_data()[1], dtype=float)
-        np.testing.assert_allclose(drawn, [records[0]["G"] / 1e6])
-    else:
-        _, records = multilayer.read_points(h5)
-        np.testing.assert_allclose(figures[0].axes[1].containers[0].lines[0].get_data()[1],
-                                   [r["G"] / 1e6 for r in records])
+    for extra in ([], ["--column"]):  # the page-wide and the one-column figure draw the same data
+        assert main(["plot", str(h5), "-o", str(tmp_path / "f.png"), *extra]) == 0
+    assert figures[0].get_size_inches()[0] > 6 and figures[1].get_size_inches()[0] == pytest.approx(3.4)
+    for fig in figures:
+        ax = fig.axes[0]
+        if kind == "analytic":
+            res = io.read(h5, kind="analytic")
+            line = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"][0]
+            np.testing.assert_allclose(line.get_ydata(), res.groups["amm"]["G"] / 1e6)
+        elif kind == "montecarlo":
+            _, rows = read_table(h5)
+            np.testing.assert_allclose(ax.containers[0].lines[0].get_data()[1], [r["G"] / r["T"] ** 3 for r in rows])
+        elif kind == "slab":
+            _, records = slab.read_points(h5)
+            np.testing.assert_allclose(ax.containers[0].lines[0].get_data()[1], records[0]["theta_energy"])
+        elif kind == "rough":
+            _, records = rough.read_points(h5)
+            drawn = np.asarray(ax.containers[0].lines[0].get_data()[1], dtype=float)
+            np.testing.assert_allclose(drawn, [records[0]["G"] / 1e6])
+        else:
+            _, records = multilayer.read_points(h5)
+            np.testing.assert_allclose(fig.axes[1].containers[0].lines[0].get_data()[1],
+                                       [r["G"] / 1e6 for r in records])
 
 
 def test_plot_writes_a_png_next_to_the_results_file(tmp_path, capsys):
