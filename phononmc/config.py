@@ -167,6 +167,22 @@ def _dispersion(path, value) -> str:
 _MODELS_EXAMPLE = 'add at least one model: [[models]] then kind = "amm" on the next line'
 
 
+def model_table(where: str, entry, context: str) -> Model:
+    """A Model from itself or a [[models]] table (errors name `where`.<key>)."""
+    if isinstance(entry, dict):
+        _check_keys(entry, _MODEL_KEYS, context)
+        if "kind" not in entry:
+            raise ValueError(f"{where}.kind is missing: valid model kinds are {', '.join(MODEL_KINDS)}")
+        try:
+            entry = Model(**entry)
+        except ValueError as exc:
+            raise ValueError(f"{where}.{exc}") from None
+    if not isinstance(entry, Model):
+        raise invalid(where, entry, 'each model is a phononmc.models.Model or a table with a kind, '
+                                    'e.g. [[models]] kind = "amm"')
+    return entry
+
+
 def _models(path, value) -> tuple[Model, ...]:
     """Distinct Models, each a Model or a [[models]] table."""
     if isinstance(value, Model):
@@ -176,17 +192,7 @@ def _models(path, value) -> tuple[Model, ...]:
     models, seen = [], {}
     for i, entry in enumerate(value):
         where = f"{path}[{i}]"
-        if isinstance(entry, dict):
-            _check_keys(entry, _MODEL_KEYS, f"in [[models]] number {i + 1} ({where})")
-            if "kind" not in entry:
-                raise ValueError(f"{where}.kind is missing: valid model kinds are {', '.join(MODEL_KINDS)}")
-            try:
-                entry = Model(**entry)
-            except ValueError as exc:
-                raise ValueError(f"{where}.{exc}") from None
-        if not isinstance(entry, Model):
-            raise invalid(where, entry, 'each model is a phononmc.models.Model or a table with a kind, '
-                                        'e.g. [[models]] kind = "amm"')
+        entry = model_table(where, entry, f"in [[models]] number {i + 1} ({where})")
         if entry.label in seen:
             raise invalid(where, entry.label, f"it repeats {path}[{seen[entry.label]}]; each model must be distinct "
                                               "(its label names its results)")

@@ -454,30 +454,54 @@ def layers_figure(records, title: str | None = None, width: float | None = None)
     return fig
 
 
+#: Most temperatures of a layer-thickness sweep drawn as panels against the thickness.
+SWEEP_PANELS = 4
+
+
 def sweep_figure(groups: dict, title: str | None = None, width: float | None = None) -> Figure:
-    """G(T) of a sweep's points (`{index: {"attrs", "datasets"}}` as `sweep` writes them), one line
-    per (material pair, model), log–log; Monte Carlo points with their error bars. width: inches
-    (default 6.5)."""
+    """G of a sweep's points (`{index: {"attrs", "datasets"}}` as `sweep` writes them) on log–log
+    axes: against T, one line per (material pair, model, layer thickness); or, for a sweep of layer
+    thicknesses at up to `SWEEP_PANELS` temperatures, against the thickness, one panel per T and
+    one line per (pair, model). Monte Carlo points carry their error bars; a stack's coherent G
+    is a dashed line. One legend below the panels. width: inches (default 6.5)."""
     fs = _text_sizes(width)
     width = width or 6.5
-    fig = Figure(figsize=(width, 0.71 * width), layout="constrained")
-    ax = fig.subplots()
-    series = {}
+    attrs = [g["attrs"] for g in groups.values()]
+    temps = sorted({float(a["T"]) for a in attrs})
+    by_thickness = len(temps) <= SWEEP_PANELS and len({float(a.get("layer_thickness", 0.0)) for a in attrs}) > 1
+    panels = temps if by_thickness else [None]
+    series, coherent = {}, {}
     for _, g in sorted(groups.items()):
         a, d = g["attrs"], g["datasets"]
-        key = (a["material_1"], a["material_2"], a["model"])
+        h = float(a.get("layer_thickness", math.nan)) * 1e9
+        pair = f"{a['material_1']} | {a['material_2']}"
+        x, panel, other = (h, float(a["T"]), "") if by_thickness else (float(a["T"]), None,
+                                                                         f"layer {h:g} nm" if h == h else "")
         err = float(d["G_err"][0]) if "G_err" in d else 0.0
-        series.setdefault(key, []).append((float(a["T"]), float(d["G"][0]), err))
-    for (m1, m2, model), colour in zip(series, _colours(len(series))):
-        T, G, err = (np.array(v, dtype=float) for v in zip(*sorted(series[m1, m2, model])))
-        ax.errorbar(T, G / MW, yerr=err / MW, fmt="o-", ms=MARKER, lw=1.0, color=colour, capsize=2,
-                    label=f"{m1} | {m2}, {model}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("T (K)")
-    ax.set_ylabel("G (MW m⁻² K⁻¹)")
-    _readable_log_ticks(ax)  # a sweep often spans under a decade: no crowded minor labels
-    ax.legend(fontsize=fs["small"])
+        series.setdefault((pair, a["model"], other), {}).setdefault(panel, []).append((x, float(d["G"][0]), err))
+        if "G_coherent" in d:
+            coherent.setdefault((pair, "coherent (waves)", other), {}).setdefault(panel, {})[x] = float(d["G_coherent"][0])
+    n_labels = len(series) + len(coherent)
+    fig = Figure(figsize=(width, width * (0.2 + 0.5 * len(panels)) + 0.12 * n_labels / 2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0])
+    for ax, panel in zip(axes, panels):
+        for key, colour in zip(series, _colours(len(series))):
+            x, G, err = (np.array(v, dtype=float) for v in zip(*sorted(series[key][panel])))
+            ax.errorbar(x, G / MW, yerr=err / MW, fmt="o-", ms=MARKER, lw=1.0, color=colour, capsize=2,
+                        label=", ".join(filter(None, key)))
+        for key, style in zip(coherent, ("--", ":", "-.") * len(coherent)):
+            line = coherent[key][panel]
+            x = sorted(line)
+            ax.plot(x, np.array([line[v] for v in x]) / MW, style, color="k", lw=1.0, label=", ".join(filter(None, key)))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylabel("G (MW m⁻² K⁻¹)")
+        _readable_log_ticks(ax)  # a sweep often spans under a decade: no crowded minor labels
+        if panel is not None:
+            ax.set_title(f"T = {panel:g} K", fontsize=fs["title"])
+    axes[-1].set_xlabel("thickness of the swept layer (nm)" if by_thickness else "T (K)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=fs["small"],
+               frameon=False)
     if title:
-        ax.set_title(title, fontsize=fs["title"])
+        fig.suptitle(title, fontsize=fs["suptitle"])
     return fig

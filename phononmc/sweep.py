@@ -9,15 +9,20 @@ A sweep file (TOML) names the grid and how each point is computed::
     pairs = [["Si", "Ge"], ["Al", "Si"]]   # material_1, material_2: database names or inline tables
     models = ["amm", "dmm", "soffer"]   # model names as `models.parse_model` reads them
     roughness = [0.2e-9, 0.5e-9]        # rms roughness (m) for each bare "ziman"/"soffer" model
+    stack = [{ material = "Ge", thickness = [1e-9, 5e-9] }]   # optional: layers between the pair
     temperatures = [30.0, 300.0]
     [monte_carlo]                       # as in a run file (kind = "montecarlo" only)
     packets_per_batch = 20000
     batches = 10
 
-The grid is pairs × models (× roughness) × temperatures, in that order, point i ↦ group
-``point_<i>``. Each point is an independent job of plain, picklable inputs: an analytic
-point is `landauer.conductance`; a Monte Carlo point is a one-point run (`mc.run.simulate`)
-whose seed is derived from (seed, i) by `numpy.random.SeedSequence`, so its random
+A model is a name or a run file's [[models]] table (``{ kind = "dmm", inelastic = { A = 0.02 } }``).
+``stack`` is a run file's [layers] stack (`config.LayerSpec`); the thicknesses of its one
+thickness series are an axis of the grid. The grid is pairs × models (× roughness) × layer
+thicknesses × temperatures, in that order, point i ↦ group ``point_<i>``. Each point is an
+independent job of plain, picklable inputs: an analytic point is `landauer.conductance`, or
+with a stack the incoherent G of the model (`transmission.incoherent`, beside the coherent
+wave G); a Monte Carlo point is a one-point run (`mc.run.simulate`, a [layers] run with a
+stack) whose seed is derived from (seed, i) by `numpy.random.SeedSequence`, so its random
 streams depend on nothing but the sweep file and i — not on the worker, the order or the
 machine. Points run in local processes (`concurrent.futures`) or on a Dask distributed
 cluster (``scheduler``: the address of a running scheduler, or a `distributed.Client`); the
@@ -40,33 +45,34 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from phononmc import io, landauer
-from phononmc.config import RunConfig, _check_keys, _material, _seed
+from phononmc.config import RunConfig, _check_keys, _material, _seed, _stack, model_table
 from phononmc.materials import Material
+from phononmc.mc import multilayer
 from phononmc.models import ROUGHNESS_KINDS, Model, parse_model
+from phononmc.transmission import incoherent
+from phononmc.transmission import multilayer as waves
 from phononmc.validation import invalid, real
 
 KIND = "sweep"
 KINDS = ("analytic", "montecarlo")
 G_UNITS = "W m^-2 K^-1"
-_SWEEP_KEYS = ("kind", "pairs", "models", "roughness", "temperatures")
+_SWEEP_KEYS = ("kind", "pairs", "models", "roughness", "stack", "temperatures")
 
 
 @dataclass(frozen=True)
 class Point:
     """One grid point: its index, the two materials (as `Material` field dicts), the model's
-    label and its (kind, p, roughness), T (K)."""
+    label and `Model`, T (K); with a stack, its [layers] stack entries at this point's
+    thicknesses and the thickness of the series layer (m; NaN without a series)."""
 
     index: int
     material_1: dict
     material_2: dict
     model: str
-    spec: tuple
+    model_object: Model
     T: float
-
-    @property
-    def model_object(self) -> Model:
-        kind, p, roughness = self.spec
-        return Model(kind, p=p, roughness=roughness)
+    stack: tuple = ()
+    layer_thickness: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,8 @@ def parse_sweep(text: str, base_dir=".", default_name: str = "sweep") -> Sweep:
         real(f"sweep.roughness[{i}]", r, "each rms roughness is a number of metres")
     models = table["models"]
     if not isinstance(models, list) or not models:
-        raise invalid("sweep.models", models, 'an array of model names, e.g. ["amm", "dmm", "mixed(p=0.3)"]')
+        raise invalid("sweep.models", models, 'an array of model names or [[models]] tables, e.g. ["amm", "dmm", '
+                                              '"mixed(p=0.3)", { kind = "dmm", inelastic = { A = 0.02 } }]')
     labels = []
     for i, name in enumerate(models):
         bare = isinstance(name, str) and name.strip().lower() in ROUGHNESS_KINDS
@@ -142,10 +149,13 @@ def parse_sweep(text: str, base_dir=".", default_name: str = "sweep") -> Sweep:
             raise invalid(f"sweep.models[{i}]", name, "a bare roughness model needs sweep.roughness values, or write "
                                                       f'"{name}(eta=5e-10)"')
         try:
-            expanded = [parse_model(name, roughness=r) for r in roughness] if bare else [parse_model(name)]
+            expanded = ([parse_model(name, roughness=r) for r in roughness] if bare else
+                        [model_table(f"sweep.models[{i}]", name, f"in sweep.models[{i}]")] if isinstance(name, dict)
+                        else [parse_model(name)])
         except ValueError as exc:
-            raise ValueError(f"sweep.models[{i}]: {exc}") from None
-        labels += [(str(m), (m.kind, m.p, m.roughness)) for m in expanded]
+            raise ValueError(str(exc) if isinstance(name, dict) else f"sweep.models[{i}]: {exc}") from None
+        labels += [(i, m) for m in expanded]
+    stack, thicknesses = _sweep_stack(table, kind, labels)
     temps = table["temperatures"]
     if not isinstance(temps, list) or not temps:
         raise invalid("sweep.temperatures", temps, "a non-empty array of temperatures in K")
@@ -159,14 +169,54 @@ def parse_sweep(text: str, base_dir=".", default_name: str = "sweep") -> Sweep:
     if kind == "montecarlo":
         mc = doc.get("monte_carlo", {})
         mc_text = "[monte_carlo]\n" + "".join(f"{k} = {v!r}\n" for k, v in mc.items())
-        _point_config(Point(0, _fields(media[0][0]), _fields(media[0][1]), *labels[0], float(temps[0])), 0, mc_text)
-    points, i = [], 0
-    for m1, m2 in media:
-        for label, spec in labels:
-            for t in temps:
-                points.append(Point(i, _fields(m1), _fields(m2), label, spec, float(t)))
-                i += 1
+    grid = [(m1, m2, model, h, float(t)) for m1, m2 in media for _, model in labels for h in thicknesses
+            for t in temps]
+    points = [Point(i, _fields(m1), _fields(m2), str(model), model, t, _at_thickness(stack, h), h)
+              for i, (m1, m2, model, h, t) in enumerate(grid)]
+    if stack or kind == "montecarlo":  # what only a run's own checks see: [monte_carlo] keys, layers vs media
+        for m1, m2 in media:
+            first = next(p for p in points if (p.material_1, p.material_2) == (_fields(m1), _fields(m2)))
+            try:
+                _point_config(first, 0, mc_text, stack=stack, temperatures=[float(t) for t in temps])
+            except ValueError as exc:
+                raise ValueError(str(exc).replace("layers.stack", "sweep.stack")) from None
     return Sweep(name, seed, output.resolve(), kind, tuple(points), mc_text, text)
+
+
+def _sweep_stack(table: dict, kind: str, labels: list) -> tuple[list, list]:
+    """sweep.stack as given (a list of [layers] stack entries, [] without) and the thicknesses
+    (m) of its thickness series ([NaN] without one); refuses what the stack cannot run."""
+    if "stack" not in table:
+        return [], [math.nan]
+    specs = _stack("sweep.stack", table["stack"])
+    for i, model in labels:
+        if model.inelastic is not None:
+            raise invalid(f"sweep.models[{i}]", str(model), "the inelastic channel is simulated at a single "
+                                                            "interface, not through a sweep.stack")
+        if kind == "analytic" and not multilayer.has_incoherent([], model):
+            raise invalid(f"sweep.models[{i}]", str(model), "an analytic sweep through a stack has closed forms for "
+                                                            "amm and dmm only (transmission.incoherent); use "
+                                                            'kind = "montecarlo" for other models')
+    for i, spec in enumerate(specs):
+        if kind == "analytic" and spec.scattering is not None:
+            raise invalid(f"sweep.stack[{i}].scattering", table["stack"][i]["scattering"],
+                          'an analytic stack is ballistic (no closed form with bulk scattering); use '
+                          'kind = "montecarlo", or scattering = "none"')
+    series = [spec.thickness for spec in specs if len(spec.thickness) > 1]
+    return table["stack"], list(series[0]) if series else [math.nan]
+
+
+def _at_thickness(stack: list, h: float) -> tuple:
+    """The stack entries with the thickness series replaced by h (m); unchanged for NaN."""
+    def series(e):
+        return isinstance(e.get("thickness"), list) and len(e["thickness"]) > 1
+    return tuple({**e, "thickness": h} if series(e) else dict(e) for e in stack)
+
+
+def _layer_name(entry: dict) -> str:
+    """The material name of a stack entry ("graded" for a graded layer)."""
+    m = entry.get("material")
+    return "graded" if m is None else m if isinstance(m, str) else m["name"]
 
 
 def point_seed(seed: int, index: int) -> int:
@@ -174,30 +224,54 @@ def point_seed(seed: int, index: int) -> int:
     return int(np.random.SeedSequence(seed, spawn_key=(index,)).generate_state(1, np.uint64)[0]) & (2**63 - 1)
 
 
-def _point_config(p: Point, seed: int, mc_text: str) -> RunConfig:
-    """The one-point run config of a Monte Carlo sweep point (errors name the [monte_carlo] key)."""
-    text = f"seed = {seed}\n[temperatures]\nvalues = [{p.T!r}]\n{mc_text}"
+def _point_config(p: Point, seed: int, mc_text: str, stack=None, temperatures=None) -> RunConfig:
+    """The one-point run config of a sweep point: a bare interface, or a [layers] run with its
+    stack (errors name the [monte_carlo] or layers.stack key). stack, temperatures: instead of
+    the point's (to validate a whole thickness series and every T at once)."""
+    text = f"seed = {seed}\n[temperatures]\nvalues = {temperatures or [p.T]!r}\n{mc_text}"
     doc = tomllib.loads(text)
+    stack = p.stack if stack is None else stack
     return RunConfig(name=f"point_{p.index:03d}", seed=seed,
                      interface={"material_1": Material(**p.material_1), "material_2": Material(**p.material_2)},
                      models=(p.model_object,), temperatures=doc["temperatures"],
-                     monte_carlo=doc.get("monte_carlo", {}), text=text)
+                     monte_carlo=doc.get("monte_carlo", {}), layers={"stack": list(stack)} if stack else None,
+                     text=text)
+
+
+def _stack_analytic(p: Point) -> dict:
+    """G of the point's stack in the particle picture (the model's incoherent G, "G") and in the
+    wave picture ("G_coherent"), and of the bare interface ("G_interface"), W m⁻² K⁻¹."""
+    cfg = _point_config(p, 0, "")
+    m1, m2, lay = cfg.interface.material_1, cfg.interface.material_2, cfg.layers
+    stack = multilayer.wave_stack(multilayer.expand(cfg, lay.variants[0]))
+    return {"G": float(incoherent.incoherent_conductance(m1, m2, stack, p.T, p.model_object.kind, lay.n_angle)),
+            "G_coherent": float(waves.conductance(m1, m2, stack, p.T, lay.n_omega, lay.n_angle)),
+            "G_interface": float(landauer.conductance(m1, m2, p.T, p.model_object))}
 
 
 def run_point(kind: str, p: Point, seed: int, mc_text: str) -> dict:
-    """Compute one point (picklable inputs and result): {"G", and for Monte Carlo "G_err", "G_analytic"} (W m⁻² K⁻¹)."""
+    """Compute one point (picklable inputs and result), W m⁻² K⁻¹: {"G"}, with a stack also
+    "G_coherent", "G_interface"; for Monte Carlo also "G_err", "G_analytic" (with a stack the
+    analytic incoherent G, NaN where it has no closed form) and "batches"."""
     if kind == "analytic":
-        return {"G": float(landauer.conductance(Material(**p.material_1), Material(**p.material_2), p.T,
-                                                p.model_object))}
+        return _stack_analytic(p) if p.stack else {
+            "G": float(landauer.conductance(Material(**p.material_1), Material(**p.material_2), p.T, p.model_object))}
     from phononmc.mc.run import simulate
 
     point = simulate(_point_config(p, point_seed(seed, p.index), mc_text), progress=False, write=False).points[0]
-    return {"G": point.G, "G_err": point.G_err, "G_analytic": point.G_analytic, "batches": point.batches}
+    if not p.stack:
+        return {"G": point.G, "G_err": point.G_err, "G_analytic": point.G_analytic, "batches": point.batches}
+    G, G_err = point.measured()
+    return {"G": G, "G_err": G_err, "G_analytic": point.G_incoherent, "G_coherent": point.G_coherent,
+            "G_interface": point.G_interface, "batches": point.batches}
 
 
 def _group(p: Point, result: dict) -> dict:
     ds = {k: (np.float64(v), G_UNITS) for k, v in result.items() if k != "batches"}
     attrs = {"material_1": p.material_1["name"], "material_2": p.material_2["name"], "model": p.model, "T": p.T}
+    if p.stack:
+        attrs["layers"] = [_layer_name(e) for e in p.stack]
+        attrs["layer_thickness"] = p.layer_thickness
     if "batches" in result:
         attrs["batches"] = result["batches"]
     return {"attrs": attrs, "datasets": ds}
@@ -273,17 +347,31 @@ def run(sw: Sweep, resume: bool = False, scheduler=None, workers: int | None = N
 
 
 def format_table(sw_kind: str, groups: dict) -> str:
-    """The finished points as a text table (MW m⁻² K⁻¹)."""
+    """The finished points as a text table (MW m⁻² K⁻¹); with a stack, the swept layer's
+    thickness, the coherent G and the bare interface's G beside G (incoherent)."""
     mc = sw_kind == "montecarlo"
-    head = f"{'point':>5} {'material_1':<10} {'material_2':<10} {'model':<24} {'T [K]':>8} {'G':>12}"
+    stack = any("layers" in g["attrs"] for g in groups.values())
+    head = f"{'point':>5} {'material_1':<10} {'material_2':<10} {'model':<24}"
+    head += f" {'layers':<12} {'layer [nm]':>10}" if stack else ""
+    head += f" {'T [K]':>8} {'G':>12}"
     head += f" {'G_err':>9} {'G_analytic':>11} {'z':>6}" if mc else ""
+    head += f" {'G_coherent':>11} {'G_interface':>11}" if stack else ""
     lines = [head, "-" * len(head)]
     for i, g in sorted(groups.items()):
         a, d = g["attrs"], g["datasets"]
-        row = (f"{i:>5} {a['material_1']:<10} {a['material_2']:<10} {a['model']:<24} {a['T']:>8.4g} "
-               f"{float(d['G'][0]) / 1e6:>12.6g}")
+
+        def mw(key):
+            return float(d[key][0]) / 1e6
+
+        row = f"{i:>5} {a['material_1']:<10} {a['material_2']:<10} {a['model']:<24}"
+        if stack:
+            h = float(a["layer_thickness"]) * 1e9
+            row += f" {'|'.join(a['layers']):<12} {f'{h:.4g}' if math.isfinite(h) else '-':>10}"
+        row += f" {a['T']:>8.4g} {mw('G'):>12.6g}"
         if mc:
             G, err, ga = (float(d[k][0]) for k in ("G", "G_err", "G_analytic"))
             row += f" {err / 1e6:>9.2g} {ga / 1e6:>11.6g} {(G - ga) / err if err > 0 else math.nan:>6.2f}"
+        if stack:
+            row += f" {mw('G_coherent'):>11.6g} {mw('G_interface'):>11.6g}"
         lines.append(row)
     return "\n".join(lines)

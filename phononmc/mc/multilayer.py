@@ -155,7 +155,12 @@ class StackPoint:
         self.tallies = [t.restored(group, f"wall{wall}_") for wall, t in zip((1, 2), self.tallies)]
 
 
-def _has_incoherent(layers, model) -> bool:
+def wave_stack(layers) -> list:
+    """The `transmission.multilayer.Layer`s (material, thickness) of expanded `Sublayer`s."""
+    return [multilayer.Layer(s.material, s.thickness) for s in layers]
+
+
+def has_incoherent(layers, model) -> bool:
     """True where the analytic incoherent stack applies: AMM or DMM, and no bulk scattering."""
     return model.kind in ("amm", "dmm") and all(s.scattering is None for s in layers)
 
@@ -178,17 +183,17 @@ def coherent_spectra(m1, m2, layers, n_angle: int) -> dict:
     "alpha_coherent" through the stack and "alpha_bare" of the bare m1 | m2 interface (coherent,
     i.e. the AMM)."""
     omega = _frequencies(m1)[0]
-    stack = [multilayer.Layer(s.material, s.thickness) for s in layers]
+    stack = wave_stack(layers)
     return {"omega": omega, "alpha_coherent": _mode_average(m1, multilayer.alpha(m1, m2, stack, omega, n_angle)),
             "alpha_bare": _mode_average(m1, multilayer.alpha(m1, m2, [], omega, n_angle))}
 
 
 def incoherent_analytic(m1, m2, layers, temps, model, n_angle: int) -> tuple[np.ndarray, np.ndarray]:
     """(G(T) per temperature, ᾱ(ω) on `_frequencies`) of the analytic incoherent stack; NaN where
-    `_has_incoherent` is false. Neither depends on the thicknesses (no phases, no scattering)."""
-    if not _has_incoherent(layers, model):
+    `has_incoherent` is false. Neither depends on the thicknesses (no phases, no scattering)."""
+    if not has_incoherent(layers, model):
         return np.full(len(temps), np.nan), np.full(N_SPECTRUM, np.nan)
-    stack = [multilayer.Layer(s.material, s.thickness) for s in layers]
+    stack = wave_stack(layers)
     alpha = incoherent.incoherent_alpha(m1, m2, stack, _frequencies(m1)[0], model.kind, n_angle)
     return np.atleast_1d(incoherent.incoherent_conductance(m1, m2, stack, temps, model.kind)), _mode_average(m1, alpha)
 
@@ -204,7 +209,7 @@ def stack_points(cfg) -> tuple[list, list]:
     scattering = [None, *(s.scattering for s in expanded[0]), None]
     cells = (1, *(s.cells for s in expanded[0]), 1)
     temps = np.array(cfg.temperatures.values)
-    coherent = [multilayer.conductance(m1, m2, [multilayer.Layer(s.material, s.thickness) for s in layers], temps,
+    coherent = [multilayer.conductance(m1, m2, wave_stack(layers), temps,
                                        lay.n_omega, lay.n_angle) for layers in expanded]
     spectra = [coherent_spectra(m1, m2, layers, lay.n_angle) for layers in expanded]
     points, plans = [], []
