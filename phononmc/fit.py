@@ -181,6 +181,17 @@ HEADERS = {
 }
 
 
+def finite_cell(at: str, cell: str) -> float:
+    """The number in one CSV cell; a one-line ValueError naming `at` unless it is finite."""
+    try:
+        value = float(cell)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{at}: {cell!r} is not a finite number")
+    return value
+
+
 def csv_lines(path, what: str) -> tuple[str, list]:
     """("<what> <path>", [(line number, text)]) of the lines of a CSV file that are neither empty
     nor comments (#); a file that cannot be read is a one-line ValueError naming `what` and the path."""
@@ -241,12 +252,7 @@ def read_series_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
                              f"{','.join(names)}")
         for column, i in columns.items():
             at = f"{where}, line {number}, column {i + 1} ({names[i]})"
-            try:
-                value = float(cells[i])
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value):
-                raise ValueError(f"{at}: {cells[i]!r} is not a finite number")
+            value = finite_cell(at, cells[i])
             if column == "thickness" and value < 0.0:
                 raise ValueError(f"{at}: {cells[i]} is negative; a thickness is >= 0")
             if column == "resistance_err" and value <= 0.0:

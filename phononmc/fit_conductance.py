@@ -48,7 +48,7 @@ from matplotlib.figure import Figure
 from scipy.optimize import least_squares
 
 from phononmc import landauer
-from phononmc.fit import csv_lines
+from phononmc.fit import csv_lines, finite_cell
 from phononmc.landauer import TEMPERATURES
 from phononmc.models import KINDS, MODEL_KINDS, Model
 from phononmc.plot import MARKER, _readable_log_ticks
@@ -146,12 +146,7 @@ def read_conductance_csv(path) -> Measurement:
             raise ValueError(f"{where}, line {number}: {len(row)} values for the {len(cells)} columns of the header")
         for c, (i, factor, unit) in columns.items():
             at = f"{where}, line {number}, column {i + 1} ({c} [{unit}])"
-            try:
-                value = float(row[i])
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value):
-                raise ValueError(f"{at}: {row[i]!r} is not a finite number")
+            value = finite_cell(at, row[i])
             if value <= 0.0:
                 why = {"T": "a temperature is > 0 K"}.get(c, f"{c} is > 0" if "_err" not in c
                                                       else "an error is a standard deviation > 0")
